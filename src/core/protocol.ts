@@ -1,0 +1,270 @@
+// The one typed message protocol shared by every nbshield context.
+//
+// Two channels:
+//  - runtime messages (content script / extension pages -> background), validated by `parseRequest`;
+//    the background also checks the *sender* from browser-filled fields before acting.
+//  - window.postMessage between frames (renderer <-> viewer <-> content script), validated by
+//    `parseFrameMessage`; every receiver also checks `event.source` (and origin where it is not opaque).
+//
+// A message is a claim: nothing here carries a trust verdict from a context that could forge it,
+// except viewer -> renderer, and the renderer accepts that only from its own parent window.
+
+export type TrustState = 'trusted' | 'untrusted';
+
+/** What the background tells an extension page about a notebook view. */
+export interface VerdictInfo {
+  trusted: boolean;
+  reason: string;
+  message: string;
+  keyName?: string;
+}
+
+export interface KeyInfo {
+  id: string;
+  name: string;
+  kind: 'personal' | 'shared';
+  fingerprint: string;
+  createdAt: number;
+}
+
+export interface RecordInfo {
+  id: string;
+  name: string;
+  url: string;
+  trustedAt: number;
+}
+
+export interface Settings {
+  allowRemoteImages: boolean;
+  theme: 'auto' | 'light' | 'dark';
+}
+
+export interface SyncStatus {
+  enabled: boolean;
+  unlocked: boolean;
+  lastError?: string;
+  bytesUsed?: number;
+}
+
+// ---- runtime requests (to the background) ----
+
+export type Request =
+  /** content script: a notebook is on this page. `text` only for file:// where the worker cannot fetch. */
+  | { type: 'nb/open'; url: string; text?: string }
+  /** viewer: give me the notebook and its verdict */
+  | { type: 'view/get'; viewId: string }
+  /** viewer / popup: the user clicked Trust or Untrust */
+  | { type: 'view/trust'; viewId: string }
+  | { type: 'view/untrust'; viewId: string }
+  /** popup: views in the active tab */
+  | { type: 'tab/views'; tabId: number }
+  /** options page */
+  | { type: 'keys/list' }
+  | {
+      type: 'keys/import';
+      format: 'hex' | 'base64' | 'jupyter-secret' | 'export';
+      data: string;
+      name: string;
+      passphrase?: string;
+    }
+  | { type: 'keys/export'; keyId: string; passphrase: string }
+  | { type: 'keys/rotate'; keyId: string }
+  | { type: 'keys/remove'; keyId: string }
+  | { type: 'keys/rename'; keyId: string; name: string }
+  | { type: 'records/list'; query?: string }
+  | { type: 'records/revoke'; id: string }
+  | { type: 'settings/get' }
+  | { type: 'settings/set'; settings: Partial<Settings> }
+  | { type: 'sync/status' }
+  | { type: 'sync/enable'; passphrase: string }
+  | { type: 'sync/unlock'; passphrase: string }
+  | { type: 'sync/disable' };
+
+export type RequestType = Request['type'];
+
+export type Response<T = unknown> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Responses' value types, by request type. */
+export interface ResponseMap {
+  'nb/open': { viewId: string };
+  'view/get': {
+    url: string;
+    name: string;
+    text: string;
+    verdict: VerdictInfo;
+    settings: Settings;
+  };
+  'view/trust': VerdictInfo;
+  'view/untrust': VerdictInfo;
+  'tab/views': Array<{ viewId: string; url: string; name: string; verdict: VerdictInfo }>;
+  'keys/list': KeyInfo[];
+  'keys/import': KeyInfo;
+  'keys/export': { exported: string };
+  'keys/rotate': KeyInfo;
+  'keys/remove': { removed: boolean };
+  'keys/rename': KeyInfo;
+  'records/list': RecordInfo[];
+  'records/revoke': { revoked: boolean };
+  'settings/get': Settings;
+  'settings/set': Settings;
+  'sync/status': SyncStatus;
+  'sync/enable': SyncStatus;
+  'sync/unlock': SyncStatus;
+  'sync/disable': SyncStatus;
+}
+
+// ---- frame messages (window.postMessage) ----
+
+export type FrameMessage =
+  /** viewer -> renderer: render this notebook. Accepted only from the renderer's own parent. */
+  | {
+      nbshield: 1;
+      type: 'render';
+      text: string;
+      trusted: boolean;
+      allowRemoteImages: boolean;
+      theme: 'light' | 'dark';
+    }
+  | { nbshield: 1; type: 'theme'; theme: 'light' | 'dark' }
+  /** renderer -> viewer */
+  | { nbshield: 1; type: 'renderer-ready' }
+  | { nbshield: 1; type: 'rendered'; cellCount: number }
+  | { nbshield: 1; type: 'render-error'; message: string }
+  | { nbshield: 1; type: 'height'; px: number }
+  | { nbshield: 1; type: 'open-link'; href: string }
+  /** viewer -> content script (its parent page) */
+  | {
+      nbshield: 1;
+      type: 'state';
+      state: 'loading' | 'rendered' | 'error';
+      trust?: TrustState;
+      message?: string;
+    }
+  | { nbshield: 1; type: 'viewer-height'; px: number }
+  | { nbshield: 1; type: 'show-native' };
+
+export type FrameMessageType = FrameMessage['type'];
+
+// ---- validation ----
+
+type Check = (v: unknown) => boolean;
+const str: Check = (v) => typeof v === 'string';
+const shortStr: Check = (v) => typeof v === 'string' && v.length <= 4096;
+const bool: Check = (v) => typeof v === 'boolean';
+const int: Check = (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const finite: Check = (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const oneOf =
+  (...xs: string[]): Check =>
+  (v) =>
+    typeof v === 'string' && xs.includes(v);
+const optional =
+  (c: Check): Check =>
+  (v) =>
+    v === undefined || c(v);
+const viewId: Check = (v) => typeof v === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(v);
+const settingsPatch: Check = (v) => {
+  if (!isPlainObject(v)) return false;
+  const allowed: Record<string, Check> = {
+    allowRemoteImages: bool,
+    theme: oneOf('auto', 'light', 'dark'),
+  };
+  return Object.entries(v).every(([k, x]) => allowed[k]?.(x) === true);
+};
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const requestSchemas: Record<RequestType, Record<string, Check>> = {
+  'nb/open': { url: shortStr, text: optional(str) },
+  'view/get': { viewId },
+  'view/trust': { viewId },
+  'view/untrust': { viewId },
+  'tab/views': { tabId: int },
+  'keys/list': {},
+  'keys/import': {
+    format: oneOf('hex', 'base64', 'jupyter-secret', 'export'),
+    data: (v) => typeof v === 'string' && v.length <= 65536,
+    name: (v) => typeof v === 'string' && v.length <= 200,
+    passphrase: optional(shortStr),
+  },
+  'keys/export': { keyId: shortStr, passphrase: shortStr },
+  'keys/rotate': { keyId: shortStr },
+  'keys/remove': { keyId: shortStr },
+  'keys/rename': { keyId: shortStr, name: (v) => typeof v === 'string' && v.length <= 200 },
+  'records/list': { query: optional(shortStr) },
+  'records/revoke': { id: shortStr },
+  'settings/get': {},
+  'settings/set': { settings: settingsPatch },
+  'sync/status': {},
+  'sync/enable': { passphrase: shortStr },
+  'sync/unlock': { passphrase: shortStr },
+  'sync/disable': {},
+};
+
+const frameSchemas: Record<FrameMessageType, Record<string, Check>> = {
+  render: {
+    text: str,
+    trusted: bool,
+    allowRemoteImages: bool,
+    theme: oneOf('light', 'dark'),
+  },
+  theme: { theme: oneOf('light', 'dark') },
+  'renderer-ready': {},
+  rendered: { cellCount: int },
+  'render-error': { message: shortStr },
+  height: { px: finite },
+  'open-link': { href: shortStr },
+  state: {
+    state: oneOf('loading', 'rendered', 'error'),
+    trust: optional(oneOf('trusted', 'untrusted')),
+    message: optional(shortStr),
+  },
+  'viewer-height': { px: finite },
+  'show-native': {},
+};
+
+/** Exactly the schema's fields (plus the tag fields), each valid: anything else is rejected. */
+function matches(
+  v: Record<string, unknown>,
+  schema: Record<string, Check>,
+  tags: string[],
+): boolean {
+  for (const k of Object.keys(v)) if (!tags.includes(k) && !(k in schema)) return false;
+  return Object.entries(schema).every(([k, check]) => check(v[k]));
+}
+
+export function parseRequest(v: unknown): Request | null {
+  if (!isPlainObject(v) || typeof v.type !== 'string') return null;
+  const schema = (requestSchemas as Record<string, Record<string, Check> | undefined>)[v.type];
+  if (schema === undefined || !Object.hasOwn(requestSchemas, v.type)) return null;
+  return matches(v, schema, ['type']) ? (v as unknown as Request) : null;
+}
+
+export function parseFrameMessage(v: unknown): FrameMessage | null {
+  if (!isPlainObject(v) || v.nbshield !== 1 || typeof v.type !== 'string') return null;
+  if (!Object.hasOwn(frameSchemas, v.type)) return null;
+  const schema = frameSchemas[v.type as FrameMessageType];
+  return matches(v, schema, ['type', 'nbshield']) ? (v as unknown as FrameMessage) : null;
+}
+
+/** Requests the background accepts only from extension pages (never from a content script). */
+export const EXTENSION_PAGE_ONLY: ReadonlySet<RequestType> = new Set<RequestType>([
+  'view/get',
+  'view/trust',
+  'view/untrust',
+  'tab/views',
+  'keys/list',
+  'keys/import',
+  'keys/export',
+  'keys/rotate',
+  'keys/remove',
+  'keys/rename',
+  'records/list',
+  'records/revoke',
+  'settings/set',
+  'sync/status',
+  'sync/enable',
+  'sync/unlock',
+  'sync/disable',
+]);
