@@ -1,0 +1,743 @@
+// THE one sanitizer configuration: the only path for untrusted HTML, SVG and Markdown output.
+//
+// DOMPurify 3.x does the parsing and the namespace/mXSS checks. On top of its defaults this
+// module adds: no submitting forms, no <base>/<meta>/<link>/frames/plugins, no inline SVG or
+// MathML (inline <svg> becomes an <img> of itself, which cannot run script), filtered and scoped
+// CSS, ids and names prefixed against DOM clobbering (with #links rewritten to match), a strict
+// URL policy for links and media, and a switch for remote images.
+//
+// One DOMPurify instance (and its hooks) per created sanitizer, bound to the given window, so the
+// hooks never leak into unrelated uses of DOMPurify in the same realm.
+
+import createDOMPurify from 'dompurify';
+import type { Config, DOMPurify, UponSanitizeAttributeHookEvent } from 'dompurify';
+
+export const sanitizerVersion: string = createDOMPurify.version;
+
+export interface SanitizerOptions {
+  /** Remote http(s) images (img, srcset, poster, CSS backgrounds). Off: a visible placeholder. */
+  allowRemoteImages: boolean;
+  /** Prefix for every id/name (and the #fragment links pointing at them), e.g. `nb-`. */
+  idPrefix: string;
+  /**
+   * Optional base URL (the notebook's own URL) against which relative href/src are resolved, so
+   * relative links and images point where the notebook author meant. Without it, relative URLs
+   * are left as they are.
+   */
+  baseUrl?: string;
+}
+
+export interface Sanitizer {
+  /** Untrusted output HTML (text/html of an untrusted notebook). */
+  html(dirty: string): string;
+  /** HTML produced by marked from a Markdown cell (always untrusted). Same policy, stricter. */
+  markdownHtml(dirty: string): string;
+  /** An untrusted SVG document shown as an image: `<img src="data:image/svg+xml;base64,...">`. */
+  svgAsImage(svgText: string, alt?: string): string;
+}
+
+/** Class on the element every sanitized fragment is wrapped in. */
+export const SANITIZED_CONTAINER_CLASS = 'nb-sanitized';
+
+/**
+ * CSS the renderer should include once: keeps absolutely positioned or z-indexed content of one
+ * output inside its own box (it can neither cover other cells nor fake page UI outside it).
+ */
+export const SANITIZED_CONTAINER_CSS =
+  '.nb-sanitized{position:relative;isolation:isolate;overflow:auto;max-width:100%}';
+
+const FORBID_TAGS = [
+  // Navigation / document-level effects.
+  'base',
+  'meta',
+  'link',
+  'title',
+  // Forms: nothing may submit (CVE-2021-32797); inputs stay, disabled.
+  'form',
+  // Frames, plugins and nested browsing contexts.
+  'iframe',
+  'frame',
+  'frameset',
+  'object',
+  'embed',
+  'applet',
+  'portal',
+  'fencedframe',
+  // Script and rawtext elements behind DOMPurify's mXSS advisories.
+  'script',
+  'noscript',
+  'noembed',
+  'noframes',
+  'xmp',
+  'plaintext',
+  'template',
+  'selectedcontent',
+  // Top-layer UI (a modal dialog could overlay the whole page).
+  'dialog',
+  // Foreign content: inline SVG is converted to an image before this check; MathML is dropped.
+  'svg',
+  'math',
+];
+
+const FORBID_ATTR = [
+  // Form submission and targets.
+  'action',
+  'formaction',
+  'formmethod',
+  'formenctype',
+  'formtarget',
+  'formnovalidate',
+  'form',
+  'method',
+  // Declarative top-layer / invoker UI that works without script.
+  'popover',
+  'popovertarget',
+  'popovertargetaction',
+  'command',
+  'commandfor',
+  'interestfor',
+  // Focus stealing, side requests, downloads, nested documents.
+  'autofocus',
+  'accesskey',
+  'ping',
+  'download',
+  'srcdoc',
+  'http-equiv',
+  'manifest',
+  'dynsrc',
+  'lowsrc',
+  'is',
+  'shadowroot',
+  'shadowrootmode',
+  'nonce',
+  'integrity',
+];
+
+/** DOMPurify configuration for untrusted output HTML (documented; hooks add the rest). */
+export const HTML_PURIFY_CONFIG: Readonly<Config> = Object.freeze({
+  FORBID_TAGS,
+  FORBID_ATTR,
+  ADD_FORBID_CONTENTS: ['svg', 'math', 'dialog'],
+  // Only http(s), mailto, fragments and relative URLs (no scheme before the first / ? #).
+  ALLOWED_URI_REGEXP: /^(?:(?:https?|mailto):|[^a-z]|[a-z+.-]+(?:[^a-z+.\-:]|$))/i,
+  // A leading <style> (pandas Styler) would otherwise be parsed into <head> and lost.
+  FORCE_BODY: true,
+  ALLOW_DATA_ATTR: true,
+  ALLOW_ARIA_ATTR: true,
+  SAFE_FOR_XML: true,
+  SANITIZE_DOM: true,
+  // Our own prefix (opts.idPrefix) is applied by the hook, which also rewrites #links.
+  SANITIZE_NAMED_PROPS: false,
+  KEEP_CONTENT: true,
+  WHOLE_DOCUMENT: false,
+  RETURN_DOM: false,
+  RETURN_DOM_FRAGMENT: false,
+});
+
+/** Markdown cells: same policy, and no <style> blocks or interactive controls beyond task lists. */
+export const MARKDOWN_PURIFY_CONFIG: Readonly<Config> = Object.freeze({
+  ...HTML_PURIFY_CONFIG,
+  FORBID_TAGS: [...FORBID_TAGS, 'style', 'button', 'select', 'option', 'textarea', 'datalist'],
+  ADD_FORBID_CONTENTS: ['svg', 'math', 'dialog', 'style', 'textarea'],
+});
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const HTML_NS = 'http://www.w3.org/1999/xhtml';
+
+/** Attributes holding ids or id lists that must carry the prefix. */
+const ID_REF_ATTRS = new Set([
+  'id',
+  'name',
+  'for',
+  'list',
+  'headers',
+  'itemref',
+  'aria-labelledby',
+  'aria-describedby',
+  'aria-controls',
+  'aria-owns',
+  'aria-activedescendant',
+  'aria-details',
+  'aria-errormessage',
+  'aria-flowto',
+]);
+
+/** data-* attributes an output must not set: app commands, and nbshield's own test contract. */
+const FORBIDDEN_DATA_ATTR =
+  /^data-(?:commandlinker-|nbshield|cell-index$|trust$|state$|jp-|jupyter-)/i;
+
+const IMAGE_DATA_URI = /^data:image\/(?:png|jpe?g|gif|webp|bmp|avif|svg\+xml)[;,]/i;
+const MEDIA_DATA_URI = /^data:(?:image|video|audio)\/[a-z0-9.+-]+[;,]/i;
+
+// ---------------------------------------------------------------------------------------------
+// URLs
+
+/** What a browser does to a URL attribute before parsing: trim C0/space, drop tab/CR/LF. */
+function cleanUrl(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '').replace(/[\t\n\r]/g, '');
+}
+
+function schemeOf(url: string): string | null {
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url);
+  return m ? m[1]!.toLowerCase() : null;
+}
+
+type UrlKind = 'link' | 'image' | 'media';
+
+interface UrlPolicy {
+  allowRemoteImages: boolean;
+  baseUrl: string | undefined;
+  idPrefix: string;
+}
+
+/** Returns the URL to keep, or null to drop the attribute (or mark the image blocked). */
+function checkUrl(
+  raw: string,
+  kind: UrlKind,
+  p: UrlPolicy,
+): { url: string; remote: boolean } | null {
+  let url = cleanUrl(raw);
+  if (url === '') return null;
+  // In-notebook anchors point at prefixed ids.
+  if (url.startsWith('#')) {
+    if (kind !== 'link') return null;
+    return { url: url.length > 1 ? '#' + p.idPrefix + url.slice(1) : url, remote: false };
+  }
+  let scheme = schemeOf(url);
+  if (scheme === null) {
+    // Backslashes and protocol-relative URLs are remote in disguise.
+    if (/^[\\/]{2}/.test(url)) {
+      url = 'https:' + url.replace(/^[\\/]{2}/, '//');
+      scheme = 'https';
+    } else if (p.baseUrl) {
+      try {
+        url = new URL(url, p.baseUrl).href;
+      } catch {
+        return null;
+      }
+      scheme = schemeOf(url);
+    } else {
+      return { url, remote: false };
+    }
+  }
+  if (scheme === 'http' || scheme === 'https') return { url, remote: true };
+  if (kind === 'link') return scheme === 'mailto' ? { url, remote: false } : null;
+  if (scheme === 'data') {
+    const ok = kind === 'image' ? IMAGE_DATA_URI.test(url) : MEDIA_DATA_URI.test(url);
+    return ok ? { url, remote: false } : null;
+  }
+  // blob: URLs cannot be minted by static HTML; attachment: must be resolved by the renderer.
+  return null;
+}
+
+/** srcset: every candidate must pass the image policy, else the whole attribute goes. */
+function checkSrcset(raw: string, p: UrlPolicy): { value: string; remote: boolean } | null {
+  const parts = raw.split(/,(?=\s|[^,]*$)/);
+  const out: string[] = [];
+  let remote = false;
+  for (const part of parts) {
+    const t = part.trim();
+    if (!t) continue;
+    const m = /^(\S+)(\s+[\d.]+[wxh])?\s*$/.exec(t);
+    if (!m) return null;
+    const r = checkUrl(m[1]!, 'image', p);
+    if (!r) return null;
+    remote ||= r.remote;
+    out.push(r.url + (m[2] ?? ''));
+  }
+  return out.length ? { value: out.join(', '), remote } : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSS
+
+interface CssPolicy extends UrlPolicy {
+  /** Class every selector of a <style> block is scoped under. */
+  scopeClass: string;
+}
+
+const IMAGE_PROPS =
+  /^(?:background|background-image|list-style|list-style-image|border-image|border-image-source|content|cursor|mask|mask-image|-webkit-mask|-webkit-mask-image|--[\w-]+)$/;
+
+/** Resolve CSS escapes (\41, \"), so checks see what the CSS engine sees. */
+function decodeCssEscapes(s: string): string {
+  return s.replace(
+    /\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|([\s\S]))/g,
+    (_m, hex?: string, ch?: string) => {
+      if (hex) {
+        const cp = parseInt(hex, 16);
+        return cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)
+          ? '\ufffd'
+          : String.fromCodePoint(cp);
+      }
+      return ch === '\n' ? '' : (ch ?? '');
+    },
+  );
+}
+
+/** Split on a separator at nesting level 0, outside strings. */
+function splitTopLevel(s: string, sep: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (quote) {
+      if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[') depth++;
+    else if ((c === ')' || c === ']') && depth > 0) depth--;
+    else if (c === sep && depth === 0) {
+      out.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(s.slice(start));
+  return out;
+}
+
+const FORBIDDEN_CSS_VALUE =
+  /expression\s*\(|javascript:|vbscript:|livescript:|-moz-binding|behavior|@import|image-set\s*\(|(?:^|[^\w-])src\s*\(|-moz-element|element\s*\(|paint\s*\(|<|\\/i;
+
+function sanitizeDeclaration(decl: string, p: CssPolicy): string | null {
+  const colon = decl.indexOf(':');
+  if (colon < 0) return null;
+  const prop = decl.slice(0, colon).trim().toLowerCase();
+  let value = decl.slice(colon + 1).trim();
+  if (!/^(?:-?[a-z][a-z0-9-]*|--[\w-]+)$/.test(prop)) return null;
+  if (/^(?:behavior|-moz-binding|binding|-ms-behavior)$/.test(prop)) return null;
+  if (value === '') return null;
+  const decoded = decodeCssEscapes(value);
+  // Escapes are only tolerated where they change nothing that matters (e.g. content: "\2014").
+  if (FORBIDDEN_CSS_VALUE.test(decoded.replace(/\\/g, ''))) return null;
+  if (value.includes('\\') && /url\s*\(|[()]/.test(decoded) && /url/i.test(decoded)) return null;
+  if (/[<>]/.test(value)) return null;
+  // url(): only image data URIs, and remote images when allowed, in image properties.
+  const urlRe = /url\s*\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)/gi;
+  const urls = [...decoded.matchAll(urlRe)];
+  const urlCount = (decoded.match(/url\s*\(/gi) ?? []).length;
+  if (urlCount !== urls.length) return null;
+  for (const m of urls) {
+    const u = m[1] ?? m[2] ?? m[3] ?? '';
+    const c = cleanUrl(u);
+    if (IMAGE_DATA_URI.test(c)) continue;
+    if (!IMAGE_PROPS.test(prop)) return null;
+    if (/^https?:\/\//i.test(c) && p.allowRemoteImages) continue;
+    return null;
+  }
+  if (prop === 'position' && /fixed|sticky/i.test(decoded)) {
+    value = 'absolute' + (/!\s*important/i.test(decoded) ? ' !important' : '');
+  }
+  return `${prop}: ${value}`;
+}
+
+/** Filter a `style=""` attribute or the body of one rule. */
+export function sanitizeCssDeclarations(text: string, p: CssPolicy): string {
+  const out: string[] = [];
+  for (const d of splitTopLevel(stripCssComments(text), ';')) {
+    if (!d.trim()) continue;
+    const s = sanitizeDeclaration(d, p);
+    if (s) out.push(s);
+  }
+  return out.join('; ');
+}
+
+function stripCssComments(s: string): string {
+  let out = '';
+  let quote = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\' && i + 1 < s.length) {
+      out += c + s[i + 1];
+      i++;
+      continue;
+    }
+    if (quote) {
+      if (c === quote || c === '\n') quote = '';
+      out += c;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      quote = c;
+      out += c;
+    } else if (c === '/' && s[i + 1] === '*') {
+      const end = s.indexOf('*/', i + 2);
+      if (end < 0) break;
+      i = end + 1;
+      out += ' ';
+    } else out += c;
+  }
+  return out;
+}
+
+interface CssBlock {
+  prelude: string;
+  body: string | null;
+}
+
+/** Top-level statements of a stylesheet: `prelude { body }` or `prelude ;`. Braces balanced. */
+function splitStatements(s: string): CssBlock[] {
+  const out: CssBlock[] = [];
+  let i = 0;
+  let start = 0;
+  let quote = '';
+  let paren = 0;
+  while (i < s.length) {
+    const c = s[i]!;
+    if (c === '\\') {
+      i += 2;
+      continue;
+    }
+    if (quote) {
+      if (c === quote || c === '\n') quote = '';
+      i++;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '(') paren++;
+    else if (c === ')' && paren > 0) paren--;
+    else if (c === ';' && paren === 0) {
+      out.push({ prelude: s.slice(start, i).trim(), body: null });
+      start = i + 1;
+    } else if (c === '}' && paren === 0) {
+      // Stray closing brace: drop what came before it (cannot close anything of ours).
+      start = i + 1;
+    } else if (c === '{') {
+      const prelude = s.slice(start, i).trim();
+      let depth = 1;
+      let j = i + 1;
+      let q = '';
+      for (; j < s.length && depth > 0; j++) {
+        const d = s[j]!;
+        if (d === '\\') {
+          j++;
+          continue;
+        }
+        if (q) {
+          if (d === q || d === '\n') q = '';
+          continue;
+        }
+        if (d === '"' || d === "'") q = d;
+        else if (d === '{') depth++;
+        else if (d === '}') depth--;
+      }
+      const body = s.slice(i + 1, depth === 0 ? j - 1 : j);
+      out.push({ prelude, body });
+      i = j;
+      start = j;
+      paren = 0;
+      continue;
+    }
+    i++;
+  }
+  return out;
+}
+
+function scopeSelector(sel: string, p: CssPolicy): string | null {
+  let s = sel.trim();
+  if (!s) return null;
+  // A leading sibling combinator, nesting or braces would reach outside the scope element.
+  if (/[{}<&]|^[+~|]/.test(s)) return null;
+  // :root/html/body mean the scope element itself.
+  s = s.replace(/^(?::root|html|body)(?=$|[\s>.#:[])/i, '');
+  // #id selectors refer to prefixed ids.
+  let out = '';
+  let quote = '';
+  let bracket = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\') {
+      out += c + (s[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (quote) {
+      if (c === quote) quote = '';
+      out += c;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '[') bracket++;
+    else if (c === ']' && bracket > 0) bracket--;
+    if (c === '#' && bracket === 0) {
+      out += '#' + p.idPrefix;
+      continue;
+    }
+    out += c;
+  }
+  out = out.trim();
+  return out ? `.${p.scopeClass} ${out}` : `.${p.scopeClass}`;
+}
+
+const NESTED_AT_RULES = /^@(?:media|supports|container|layer)\b/i;
+const KEYFRAMES = /^@(?:-webkit-|-moz-)?keyframes\s+[\w-]+$/i;
+
+function sanitizeStatements(text: string, p: CssPolicy, depth: number): string {
+  const out: string[] = [];
+  for (const { prelude, body } of splitStatements(text)) {
+    if (prelude.startsWith('@')) {
+      // @import, @font-face (remote fonts), @namespace, @charset, @page, @property, @scope ... go.
+      if (body === null || depth > 8) continue;
+      if (/[<\\]|url\s*\(/i.test(prelude)) continue;
+      if (NESTED_AT_RULES.test(prelude)) {
+        const inner = sanitizeStatements(body, p, depth + 1);
+        if (inner) out.push(`${prelude} {\n${inner}\n}`);
+      } else if (KEYFRAMES.test(prelude)) {
+        const frames: string[] = [];
+        for (const f of splitStatements(body)) {
+          if (
+            f.body === null ||
+            !/^(?:from|to|[\d.]+%)(?:\s*,\s*(?:from|to|[\d.]+%))*$/i.test(f.prelude)
+          )
+            continue;
+          if (f.body.includes('{')) continue;
+          frames.push(`${f.prelude} { ${sanitizeCssDeclarations(f.body, p)} }`);
+        }
+        out.push(`${prelude} {\n${frames.join('\n')}\n}`);
+      }
+      continue;
+    }
+    if (body === null) continue;
+    // Nested style rules are not supported: the rule goes.
+    if (body.includes('{')) continue;
+    const selectors = splitTopLevel(prelude, ',')
+      .map((s) => scopeSelector(s, p))
+      .filter((s): s is string => s !== null);
+    if (!selectors.length) continue;
+    out.push(`${selectors.join(', ')} { ${sanitizeCssDeclarations(body, p)} }`);
+  }
+  return out.join('\n');
+}
+
+/** Filter a whole `<style>` block and scope every rule under `.scopeClass`. */
+export function sanitizeStylesheet(text: string, p: CssPolicy): string {
+  // `<` never has a meaning in CSS we keep; dropping it means the text can never close </style>.
+  return sanitizeStatements(stripCssComments(text), p, 0).replace(/</g, '\\3c ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// SVG as image
+
+function base64Utf8(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out += abc[n >> 18]! + abc[(n >> 12) & 63]! + abc[(n >> 6) & 63]! + abc[n & 63]!;
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i]! << 16;
+    out += abc[n >> 18]! + abc[(n >> 12) & 63]! + '==';
+  } else if (rest === 2) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
+    out += abc[n >> 18]! + abc[(n >> 12) & 63]! + abc[(n >> 6) & 63]! + '=';
+  }
+  return out;
+}
+
+function escapeAttr(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/"/g, '&quot;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/** SVG text -> data URI. An image context runs no script and loads nothing external. */
+export function svgDataUri(svgText: string): string {
+  let t = svgText.replace(/^\ufeff/, '').trim();
+  // Standalone SVG needs its namespace, or the image is broken (not unsafe).
+  t = t.replace(/<svg\b(?![^>]*\sxmlns\s*=)/i, `<svg xmlns="${SVG_NS}"`);
+  return 'data:image/svg+xml;base64,' + base64Utf8(t);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sanitizer
+
+let scopeCounter = 0;
+
+export function createSanitizer(win: Window, opts: SanitizerOptions): Sanitizer {
+  if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(opts.idPrefix)) {
+    throw new Error(
+      `idPrefix must be a CSS identifier (letters, digits, _ or -): ${opts.idPrefix}`,
+    );
+  }
+  const purify: DOMPurify = createDOMPurify(
+    win as unknown as Parameters<typeof createDOMPurify>[0],
+  );
+  if (!purify.isSupported) throw new Error('DOMPurify is not supported by this window');
+  const policy: UrlPolicy = {
+    allowRemoteImages: opts.allowRemoteImages,
+    baseUrl: opts.baseUrl,
+    idPrefix: opts.idPrefix,
+  };
+  const instanceToken = Math.floor(Math.random() * 0x100000).toString(36);
+  // State of the current sanitize() call, read by the hooks.
+  let scopeClass = '';
+  let prefixIds = true;
+  const css = (): CssPolicy => ({ ...policy, scopeClass });
+  const blocked = new WeakMap<Element, string>();
+
+  purify.addHook('uponSanitizeElement', (node, data) => {
+    if (node.nodeType !== 1) return;
+    const el = node as Element;
+    if (data.tagName === 'svg' && el.namespaceURI === SVG_NS && el.parentNode) {
+      // Inline SVG in untrusted HTML: shown as an image of itself, never as live markup.
+      const doc = el.ownerDocument;
+      const img = doc.createElement('img');
+      const xml = new (
+        win as unknown as { XMLSerializer: typeof XMLSerializer }
+      ).XMLSerializer().serializeToString(el);
+      img.setAttribute('src', svgDataUri(xml));
+      img.setAttribute('alt', 'SVG image');
+      img.setAttribute('class', 'nb-svg-image');
+      el.parentNode.insertBefore(img, el);
+      el.parentNode.removeChild(el);
+      return;
+    }
+    if (data.tagName === 'style' && el.namespaceURI === HTML_NS) {
+      el.textContent = sanitizeStylesheet(el.textContent ?? '', css());
+    }
+  });
+
+  purify.addHook('uponSanitizeAttribute', (el, ev: UponSanitizeAttributeHookEvent) => {
+    const name = ev.attrName;
+    const tag = el.localName;
+    if (/^on/i.test(name)) {
+      ev.keepAttr = false;
+      return;
+    }
+    if (name.startsWith('data-') && FORBIDDEN_DATA_ATTR.test(name)) {
+      ev.keepAttr = false;
+      return;
+    }
+    if (ID_REF_ATTRS.has(name)) {
+      if (prefixIds && ev.attrValue !== '') {
+        ev.attrValue =
+          name === 'id' || name === 'name' || name === 'for' || name === 'list'
+            ? opts.idPrefix + ev.attrValue
+            : ev.attrValue
+                .split(/\s+/)
+                .filter(Boolean)
+                .map((t) => opts.idPrefix + t)
+                .join(' ');
+      }
+      return;
+    }
+    if (name === 'usemap') {
+      const v = ev.attrValue.trim();
+      if (!v.startsWith('#')) ev.keepAttr = false;
+      else if (prefixIds) ev.attrValue = '#' + opts.idPrefix + v.slice(1);
+      return;
+    }
+    if (name === 'style') {
+      const v = sanitizeCssDeclarations(ev.attrValue, css());
+      if (v) ev.attrValue = v;
+      else ev.keepAttr = false;
+      return;
+    }
+    if (name === 'href' || name === 'xlink:href' || name === 'cite' || name === 'longdesc') {
+      if (name === 'href' && prefixIds === false && ev.attrValue.startsWith('#')) return;
+      const r = checkUrl(ev.attrValue, 'link', policy);
+      if (!r) ev.keepAttr = false;
+      else ev.attrValue = r.url;
+      return;
+    }
+    if (name === 'src' || name === 'poster' || name === 'background') {
+      const kind: UrlKind = tag === 'img' || name !== 'src' || tag === 'input' ? 'image' : 'media';
+      const r = checkUrl(ev.attrValue, kind, policy);
+      if (!r) {
+        ev.keepAttr = false;
+      } else if (r.remote && !opts.allowRemoteImages) {
+        ev.keepAttr = false;
+        blocked.set(el, r.url);
+      } else {
+        ev.attrValue = r.url;
+      }
+      return;
+    }
+    if (name === 'srcset' || name === 'imagesrcset') {
+      const r = checkSrcset(ev.attrValue, policy);
+      if (!r || (r.remote && !opts.allowRemoteImages)) ev.keepAttr = false;
+      else ev.attrValue = r.value;
+      return;
+    }
+    if (name === 'target' || name === 'rel') {
+      // Set by us after the attributes are checked.
+      ev.keepAttr = false;
+    }
+  });
+
+  purify.addHook('afterSanitizeAttributes', (el) => {
+    const tag = el.localName;
+    if (tag === 'a' || tag === 'area') {
+      const href = el.getAttribute('href');
+      if (href !== null && !href.startsWith('#')) {
+        el.setAttribute('target', '_blank');
+        el.setAttribute('rel', 'noopener noreferrer');
+      }
+    }
+    if (tag === 'input' || tag === 'button' || tag === 'select' || tag === 'textarea') {
+      el.setAttribute('disabled', '');
+      if (tag === 'button') el.setAttribute('type', 'button');
+      if (tag === 'input' && /^(?:submit|image|reset)$/i.test(el.getAttribute('type') ?? '')) {
+        el.setAttribute('type', 'button');
+      }
+    }
+    const blockedUrl = blocked.get(el);
+    if (blockedUrl !== undefined) {
+      // A visible placeholder: an <img> without src shows its alt text.
+      if (tag === 'img') {
+        const alt = el.getAttribute('alt');
+        el.setAttribute('alt', `[remote image blocked${alt ? ': ' + alt : ''}]`);
+        el.setAttribute('title', `Remote image not loaded: ${blockedUrl}`);
+        el.setAttribute('class', ((el.getAttribute('class') ?? '') + ' nb-remote-blocked').trim());
+      }
+    }
+  });
+
+  const inert = win.document.implementation.createHTMLDocument('');
+
+  /** The browser re-parses our output: it must parse back to exactly the same markup. */
+  function isStable(markup: string): boolean {
+    const div = inert.createElement('div');
+    div.innerHTML = markup;
+    return div.innerHTML === markup;
+  }
+
+  function run(dirty: string, cfg: Readonly<Config>): string {
+    scopeClass = `${opts.idPrefix}s${instanceToken}-${++scopeCounter}`;
+    prefixIds = true;
+    let out = purify.sanitize(String(dirty), cfg as Config);
+    // Defence in depth against mutation XSS: if serialisation is not a fixed point, sanitize
+    // again (without re-prefixing); give up to plain text if it never settles.
+    for (let round = 0; !isStable(out); round++) {
+      if (round >= 2) {
+        out = `<pre>${escapeAttr(dirty)}</pre>`;
+        break;
+      }
+      prefixIds = false;
+      out = purify.sanitize(out, cfg as Config);
+    }
+    prefixIds = true;
+    return `<div class="${SANITIZED_CONTAINER_CLASS} ${scopeClass}">${out}</div>`;
+  }
+
+  return {
+    html: (dirty) => run(dirty, HTML_PURIFY_CONFIG),
+    markdownHtml: (dirty) => run(dirty, MARKDOWN_PURIFY_CONFIG),
+    svgAsImage: (svgText, alt = 'SVG image') =>
+      `<img class="nb-svg-image" src="${svgDataUri(svgText)}" alt="${escapeAttr(alt)}">`,
+  };
+}
