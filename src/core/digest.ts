@@ -1,0 +1,373 @@
+// The Jupyter digest: byte-compatible with
+//   NotebookNotary(secret=secret).compute_signature(nbformat.reads(text, nbformat.NO_CONVERT))
+// (nbformat 5.5). What reads() does to the dict before signing, read from nbformat's source:
+//   v4: from_dict; v4.rwbase.rejoin_lines (cell source lists, attachment and
+//       execute_result/display_data bundles except JSON mimes, text of other outputs joined
+//       with ""); v4.rwbase.strip_transient (metadata.orig_nbformat, orig_nbformat_minor,
+//       signature; each cell's metadata.trusted); validate() then gives cells of nbformat
+//       >= 4.5 that lack an id, or repeat one, a RANDOM id (so those cannot be digested).
+//   v3: from_dict; v3.rwbase.rejoin_lines (_join_lines: "" if the first line ends in \n or \r,
+//       else "\n"); NO strip_transient on this path, so orig_nbformat and cell trusted stay.
+// compute_signature then drops metadata.signature and feeds yield_everything(): dict keys
+// sorted (Python: by code point), key UTF-8 then value; lists in order; str as UTF-8;
+// everything else str() (True, False, None, ints, float repr).
+// Where nbformat would raise, we return an error instead of a digest.
+
+import { hasOwn, isRawObject, parseJsonRaw, RawNumber } from './json';
+import type { JsonLimits, RawObject, RawValue } from './json';
+import type { NotebookError, Result } from './model';
+import { pyNumberStr } from './pyrepr';
+
+export async function jupyterDigest(
+  text: string,
+  secret: Uint8Array,
+  limits?: JsonLimits,
+): Promise<Result<string>> {
+  const parsed = parseJsonRaw(text, limits);
+  if (!parsed.ok) return parsed;
+  return jupyterDigestOfRaw(parsed.value, secret);
+}
+
+/** Digest of an already parsed document. Mutates `doc` (applies nbformat's read transforms). */
+export async function jupyterDigestOfRaw(doc: RawValue, secret: Uint8Array): Promise<Result<string>> {
+  const bytes = jupyterDigestStream(doc);
+  if (!bytes.ok) return bytes;
+  return { ok: true, value: await hmacSha256Hex(secret, bytes.value) };
+}
+
+/** The exact byte stream nbformat feeds to HMAC. Mutates `doc`. */
+export function jupyterDigestStream(doc: RawValue): Result<Uint8Array> {
+  const prep = prepareLikeNbformat(doc);
+  if (!prep.ok) return prep;
+  const sink = new ByteSink(1024);
+  try {
+    walk(prep.value, sink);
+  } catch (e) {
+    if (e instanceof DigestFail) return { ok: false, error: e.error };
+    throw e;
+  }
+  return { ok: true, value: sink.bytes() };
+}
+
+// ---------------------------------------------------------------- HMAC
+
+export async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  // WebCrypto refuses a zero-length HMAC key; HMAC pads keys with zeros to the block size,
+  // so one zero byte is the same key as none (Python's hmac accepts b"").
+  const k = key.length === 0 ? new Uint8Array(1) : key;
+  const ck = await crypto.subtle.importKey('raw', k as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return new Uint8Array(await crypto.subtle.sign('HMAC', ck, data as BufferSource));
+}
+
+export async function hmacSha256Hex(key: Uint8Array, data: Uint8Array): Promise<string> {
+  return toHex(await hmacSha256(key, data));
+}
+
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+export function toHex(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += HEX[b[i] as number];
+  return s;
+}
+
+// ---------------------------------------------------------------- bytes
+
+const encoder = new TextEncoder();
+
+/** A growable byte buffer: the digest input is built once and hashed in one call. */
+export class ByteSink {
+  private buf: Uint8Array;
+  private len = 0;
+  constructor(initial: number) {
+    this.buf = new Uint8Array(Math.max(16, initial));
+  }
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+  str(s: string): void {
+    const n = s.length;
+    if (n < 48) {
+      // Short strings (keys, small values): an ASCII loop beats encodeInto's overhead.
+      this.ensure(n * 3);
+      const b = this.buf;
+      let l = this.len;
+      for (let i = 0; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) {
+          this.len = l;
+          this.len += encoder.encodeInto(s.slice(i), b.subarray(l)).written;
+          return;
+        }
+        b[l++] = c;
+      }
+      this.len = l;
+      return;
+    }
+    this.ensure(n * 3);
+    this.len += encoder.encodeInto(s, this.buf.subarray(this.len)).written;
+  }
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+}
+
+class DigestFail {
+  constructor(readonly error: NotebookError) {}
+}
+
+/** Python's sorted() order for str: by code point (JS sorts by UTF-16 code unit). */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x !== y) {
+      // Surrogates (astral characters) sort above U+E000..U+FFFF by code point.
+      if (x >= 0xd800 && y >= 0xd800) {
+        x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+        y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+      }
+      return x - y;
+    }
+  }
+  return a.length - b.length;
+}
+
+const NEEDS_CP_SORT = /[\ud800-\uffff]/;
+
+export function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o);
+  if (keys.length < 2) return keys;
+  for (const k of keys) {
+    if (NEEDS_CP_SORT.test(k)) return keys.sort(compareCodePoints);
+  }
+  return keys.sort();
+}
+
+function walk(v: RawValue, sink: ByteSink): void {
+  if (typeof v === 'string') sink.str(v);
+  else if (v instanceof RawNumber) {
+    const s = pyNumberStr(v.raw);
+    if (s === undefined) {
+      throw new DigestFail({
+        code: 'wrong-type',
+        message: `an integer has more than 4300 digits: Python's json refuses it, so nbformat cannot sign this notebook`,
+      });
+    }
+    sink.str(s);
+  } else if (Array.isArray(v)) {
+    for (const x of v) walk(x, sink);
+  } else if (v === null) sink.str('None');
+  else if (v === true) sink.str('True');
+  else if (v === false) sink.str('False');
+  else {
+    for (const k of sortedKeys(v)) {
+      sink.str(k);
+      walk(v[k] as RawValue, sink);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- nbformat.reads
+
+function bad(message: string, code: NotebookError['code'] = 'not-a-notebook'): Result<never> {
+  return { ok: false, error: { code, message: `${message} (nbformat cannot sign it)` } };
+}
+
+/** Python iteration over a JSON value, for the cases where nbformat's code survives it. */
+function pyIter(v: RawValue | undefined): RawValue[] | null {
+  if (Array.isArray(v)) return v;
+  // Iterating "" or {} yields nothing; any other str/dict yields strings, on which nbformat
+  // then calls .get()/attribute access and fails; numbers, bools, None are not iterable.
+  if (v === '' || (isRawObject(v) && Object.keys(v).length === 0)) return [];
+  return null;
+}
+
+function pyTruthy(v: RawValue): boolean {
+  if (v === null || v === false || v === '') return false;
+  if (v instanceof RawNumber) return v.toNumber() !== 0;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return Object.keys(v).length > 0;
+  return true;
+}
+
+function allStrings(a: RawValue[]): a is string[] {
+  for (const x of a) if (typeof x !== 'string') return false;
+  return true;
+}
+
+function isJsonMime(mime: string): boolean {
+  return mime === 'application/json' || (mime.startsWith('application/') && mime.endsWith('+json'));
+}
+
+function rejoinMimebundle(data: RawObject): void {
+  for (const key of Object.keys(data)) {
+    const value = data[key] as RawValue;
+    if (!isJsonMime(key) && Array.isArray(value) && allStrings(value)) data[key] = value.join('');
+  }
+}
+
+function intToken(v: RawValue | undefined): number | null {
+  if (v instanceof RawNumber && v.isInt) return v.toNumber();
+  return null;
+}
+
+/** Apply what nbformat.reads(text, NO_CONVERT) does to the dict; errors where it raises. */
+export function prepareLikeNbformat(doc: RawValue): Result<RawObject> {
+  if (!isRawObject(doc)) return bad('the document is not a JSON object');
+  const majorV = hasOwn(doc, 'nbformat') ? doc.nbformat : undefined;
+  if (majorV === undefined) return bad('no "nbformat" version', 'unsupported-version');
+  const major = intToken(majorV);
+  if (major !== 3 && major !== 4) {
+    return bad(`unsupported nbformat ${majorV instanceof RawNumber ? majorV.raw : JSON.stringify(majorV)} (3 and 4 are supported)`, 'unsupported-version');
+  }
+  let minor = 0;
+  if (hasOwn(doc, 'nbformat_minor')) {
+    const m = intToken(doc.nbformat_minor);
+    if (m === null) return bad('"nbformat_minor" is not an integer', 'wrong-type');
+    minor = m;
+  }
+  return major === 4 ? prepareV4(doc, minor) : prepareV3(doc);
+}
+
+function prepareV4(nb: RawObject, minor: number): Result<RawObject> {
+  const cells = pyIter(hasOwn(nb, 'cells') ? nb.cells : undefined);
+  if (cells === null) return bad('"cells" is missing or not a list', 'wrong-type');
+  // rejoin_lines
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i];
+    if (!isRawObject(cell)) return bad(`cells[${i}] is not an object`, 'wrong-type');
+    if (hasOwn(cell, 'source') && Array.isArray(cell.source)) {
+      if (!allStrings(cell.source)) return bad(`cells[${i}].source has a non-string line`, 'wrong-type');
+      cell.source = cell.source.join('');
+    }
+    if (hasOwn(cell, 'attachments')) {
+      const att = cell.attachments;
+      if (!isRawObject(att)) return bad(`cells[${i}].attachments is not an object`, 'wrong-type');
+      for (const name of Object.keys(att)) {
+        const bundle = att[name];
+        if (!isRawObject(bundle)) return bad(`cells[${i}].attachments is not a map of bundles`, 'wrong-type');
+        rejoinMimebundle(bundle);
+      }
+    }
+    if (hasOwn(cell, 'cell_type') && cell.cell_type === 'code') {
+      const outputs = pyIter(hasOwn(cell, 'outputs') ? cell.outputs : []);
+      if (outputs === null) return bad(`cells[${i}].outputs is not a list`, 'wrong-type');
+      for (let j = 0; j < outputs.length; j++) {
+        const out = outputs[j];
+        if (!isRawObject(out)) return bad(`cells[${i}].outputs[${j}] is not an object`, 'wrong-type');
+        const ot: RawValue = hasOwn(out, 'output_type') ? (out.output_type as RawValue) : '';
+        if (Array.isArray(ot) || isRawObject(ot)) {
+          return bad(`cells[${i}].outputs[${j}].output_type is not a string`, 'wrong-type');
+        }
+        if (ot === 'execute_result' || ot === 'display_data') {
+          const data = hasOwn(out, 'data') ? out.data : {};
+          if (!isRawObject(data)) return bad(`cells[${i}].outputs[${j}].data is not an object`, 'wrong-type');
+          rejoinMimebundle(data);
+        } else if (pyTruthy(ot) && hasOwn(out, 'text') && Array.isArray(out.text)) {
+          if (!allStrings(out.text)) return bad(`cells[${i}].outputs[${j}].text has a non-string line`, 'wrong-type');
+          out.text = out.text.join('');
+        }
+      }
+    }
+  }
+  // strip_transient
+  const meta = hasOwn(nb, 'metadata') ? nb.metadata : undefined;
+  if (!isRawObject(meta)) return bad('"metadata" is missing or not an object', 'wrong-type');
+  delete meta.orig_nbformat;
+  delete meta.orig_nbformat_minor;
+  delete meta.signature;
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i] as RawObject;
+    const cm = hasOwn(cell, 'metadata') ? cell.metadata : undefined;
+    if (!isRawObject(cm)) return bad(`cells[${i}].metadata is missing or not an object`, 'wrong-type');
+    delete cm.trusted;
+  }
+  // validate() -> _normalize(): random ids for missing or repeated ones from 4.5 on.
+  if (minor >= 5) {
+    const seen = new Set<string>();
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i] as RawObject;
+      if (!hasOwn(cell, 'id')) {
+        return bad(`cells[${i}] has no "id" (nbformat >= 4.5 would give it a random one, so the digest is not deterministic)`, 'wrong-type');
+      }
+      const id = cell.id;
+      // Python compares ids with == (1 == 1.0 == True); nbshield digests only string ids.
+      if (typeof id !== 'string') return bad(`cells[${i}].id is not a string`, 'wrong-type');
+      if (seen.has(id)) {
+        return bad(`cells[${i}] repeats the cell id ${JSON.stringify(id)} (nbformat would replace it with a random one)`, 'wrong-type');
+      }
+      seen.add(id);
+    }
+  }
+  return { ok: true, value: nb };
+}
+
+const V3_MULTILINE_OUTPUTS = ['text', 'html', 'svg', 'latex', 'javascript', 'json'];
+
+function joinLinesV3(lines: RawValue[], where: string): string | Result<never> {
+  if (lines.length === 0) return '';
+  const first = lines[0];
+  if (typeof first !== 'string') return bad(`${where} has a non-string line`, 'wrong-type');
+  if (!allStrings(lines)) return bad(`${where} has a non-string line`, 'wrong-type');
+  const last = first.charCodeAt(first.length - 1);
+  // written by splitlines(True) -> join with ""; by splitlines() -> join with "\n"
+  return lines.join(last === 0x0a || last === 0x0d ? '' : '\n');
+}
+
+function prepareV3(nb: RawObject): Result<RawObject> {
+  const worksheets = pyIter(hasOwn(nb, 'worksheets') ? nb.worksheets : undefined);
+  if (worksheets === null) return bad('"worksheets" is missing or not a list', 'wrong-type');
+  for (let w = 0; w < worksheets.length; w++) {
+    const ws = worksheets[w];
+    if (!isRawObject(ws)) return bad(`worksheets[${w}] is not an object`, 'wrong-type');
+    const cells = pyIter(hasOwn(ws, 'cells') ? ws.cells : undefined);
+    if (cells === null) return bad(`worksheets[${w}].cells is missing or not a list`, 'wrong-type');
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i];
+      const where = `worksheets[${w}].cells[${i}]`;
+      if (!isRawObject(cell)) return bad(`${where} is not an object`, 'wrong-type');
+      if (!hasOwn(cell, 'cell_type')) return bad(`${where} has no cell_type`, 'wrong-type');
+      if (cell.cell_type === 'code') {
+        if (hasOwn(cell, 'input') && Array.isArray(cell.input)) {
+          const j = joinLinesV3(cell.input, `${where}.input`);
+          if (typeof j !== 'string') return j;
+          cell.input = j;
+        }
+        const outputs = pyIter(hasOwn(cell, 'outputs') ? cell.outputs : undefined);
+        if (outputs === null) return bad(`${where}.outputs is missing or not a list`, 'wrong-type');
+        for (let k = 0; k < outputs.length; k++) {
+          const out = outputs[k];
+          if (!isRawObject(out)) return bad(`${where}.outputs[${k}] is not an object`, 'wrong-type');
+          for (const key of V3_MULTILINE_OUTPUTS) {
+            const item = hasOwn(out, key) ? out[key] : undefined;
+            if (Array.isArray(item)) {
+              const j = joinLinesV3(item, `${where}.outputs[${k}].${key}`);
+              if (typeof j !== 'string') return j;
+              out[key] = j;
+            }
+          }
+        }
+      } else {
+        for (const key of ['source', 'rendered']) {
+          const item = hasOwn(cell, key) ? cell[key] : undefined;
+          if (Array.isArray(item)) {
+            const j = joinLinesV3(item, `${where}.${key}`);
+            if (typeof j !== 'string') return j;
+            cell[key] = j;
+          }
+        }
+      }
+    }
+  }
+  // compute_signature's signature_removed(): nb["metadata"].pop("signature")
+  const meta = hasOwn(nb, 'metadata') ? nb.metadata : undefined;
+  if (!isRawObject(meta)) return bad('"metadata" is missing or not an object', 'wrong-type');
+  delete meta.signature;
+  return { ok: true, value: nb };
+}
