@@ -13,6 +13,7 @@ import { JSDOM } from 'jsdom';
 import { version } from '../../package.json';
 import type { NotebookError } from '../core/model';
 import { jupyterDigest } from '../core/digest';
+import { decodeNotebookBytes } from '../core/json';
 import { parseNotebook } from '../core/parse';
 import { signNotebookText, verifyEmbedded, type TrustKey } from '../core/trust';
 import { createSanitizer } from '../core/sanitize';
@@ -129,23 +130,11 @@ async function readBytes(file: string, what: string): Promise<Uint8Array> {
   }
 }
 
-/**
- * Notebook files are UTF-8 JSON. Decode strictly and keep a BOM in the text, so the core's
- * parser rejects it with its own clear message instead of the decoder hiding it.
- */
-async function readNotebookText(file: string): Promise<string> {
-  const bytes = await readBytes(file, 'notebook');
-  if (
-    bytes.length >= 2 &&
-    ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
-  ) {
-    throw new CliError(`${file} is UTF-16 text; a notebook must be UTF-8 JSON`);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new CliError(`${file} is not valid UTF-8; a notebook must be UTF-8 JSON`);
-  }
+/** Notebook files are UTF-8 JSON without BOM; the core says clearly what else it found. */
+async function readNotebookText(file: string, shown: string): Promise<string> {
+  const text = decodeNotebookBytes(await readBytes(file, 'notebook'));
+  if (!text.ok) throw new CliError(`${shown}: ${describe(text.error)}`);
+  return text.value;
 }
 
 /** A key id that is the same for the same bytes on every run, so sign and verify agree. */
@@ -204,7 +193,7 @@ function onlyNotebook(positionals: string[], command: string): string {
 
 async function cmdDigest(nbPath: string, opts: Options, io: CliIo, cwd: string): Promise<number> {
   const key = (await loadKey(opts, cwd, true)) as TrustKey;
-  const text = await readNotebookText(path.resolve(cwd, nbPath));
+  const text = await readNotebookText(path.resolve(cwd, nbPath), nbPath);
   const digest = await jupyterDigest(text, key.bytes);
   if (!digest.ok) throw new CliError(`${nbPath}: ${describe(digest.error)}`);
   io.stdout(`${digest.value}\n`);
@@ -214,7 +203,7 @@ async function cmdDigest(nbPath: string, opts: Options, io: CliIo, cwd: string):
 async function cmdSign(nbPath: string, opts: Options, io: CliIo, cwd: string): Promise<number> {
   const key = (await loadKey(opts, cwd, true)) as TrustKey;
   const source = path.resolve(cwd, nbPath);
-  const text = await readNotebookText(source);
+  const text = await readNotebookText(source, nbPath);
   const parsed = parseNotebook(text);
   if (!parsed.ok) throw new CliError(`${nbPath}: ${describe(parsed.error)}`);
   const signed = await signNotebookText(text, key);
@@ -232,7 +221,7 @@ async function cmdSign(nbPath: string, opts: Options, io: CliIo, cwd: string): P
 
 async function cmdVerify(nbPath: string, opts: Options, io: CliIo, cwd: string): Promise<number> {
   const key = (await loadKey(opts, cwd, true)) as TrustKey;
-  const text = await readNotebookText(path.resolve(cwd, nbPath));
+  const text = await readNotebookText(path.resolve(cwd, nbPath), nbPath);
   // Bad input (2) must be told apart from a missing or wrong signature (1).
   const parsed = parseNotebook(text);
   if (!parsed.ok) throw new CliError(`${nbPath}: ${describe(parsed.error)}`);
@@ -253,7 +242,7 @@ function defaultHtmlPath(nbPath: string): string {
 
 async function cmdRender(nbPath: string, opts: Options, io: CliIo, cwd: string): Promise<number> {
   const key = await loadKey(opts, cwd, false);
-  const text = await readNotebookText(path.resolve(cwd, nbPath));
+  const text = await readNotebookText(path.resolve(cwd, nbPath), nbPath);
   const parsed = parseNotebook(text);
   if (!parsed.ok) throw new CliError(`${nbPath}: ${describe(parsed.error)}`);
 

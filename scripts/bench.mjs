@@ -1,0 +1,454 @@
+#!/usr/bin/env node
+// `npm run bench`: nbshield's core against Debian's nbformat/nbconvert, in the same run.
+//
+// For every corpus notebook (../shared/corpus) and generated 5, 20 and 100 MB notebooks:
+//  (a) parse + Jupyter digest (core jupyterDigest) vs nbformat.reads(NO_CONVERT) +
+//      NotebookNotary.compute_signature, vs raw HMAC-SHA256 of the same bytes (the floor);
+//  (b) core render (parseNotebook + renderStandalonePage, jsdom sanitizer, untrusted) vs
+//      nbconvert HTMLExporter (reads + from_notebook_node).
+// Python runs in one long-lived process that times itself (perf_counter), so start-up never
+// counts. Medians over an adaptive number of runs. Prints a table and verdicts, writes
+// bench-results/bench.json. Options: --quick (small budgets, 5 MB only), --sizes 5,20,100,
+// --no-render, --filter SUBSTRING.
+import { spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { runChromiumBench } from './bench/chromium.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const corpusDir = path.resolve(root, '../shared/corpus');
+const PYTHON = '/usr/bin/python3'; // Debian's, with nbformat 5.5 and nbconvert 6.5
+const MB = 1024 * 1024;
+
+// ---------- options ----------
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const value = (name, dflt) => {
+  const i = argv.indexOf(name);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : dflt;
+};
+const quick = flag('--quick');
+const sizesMb = value('--sizes', quick ? '5' : '5,20,100')
+  .split(',')
+  .filter(Boolean)
+  .map(Number);
+const doRender = !flag('--no-render');
+const filter = value('--filter', '');
+// Time spent per measurement (one notebook, one side); the whole bench stays at a few minutes.
+const BUDGET = quick
+  ? { digest: 60, render: 200, minRuns: 1, maxRuns: 3 }
+  : { digest: 400, render: 1500, minRuns: 3, maxRuns: 25 };
+/** Generated notebooks above this size are rendered at most once per side (nbconvert is slow). */
+const RENDER_LARGE_MAX_MB = 20;
+
+const log = (line) => process.stderr.write(`${line}\n`);
+
+// ---------- helpers ----------
+function median(xs) {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** One warm-up call, then runs until the budget is spent (at least minRuns, at most maxRuns). */
+async function timeRuns(fn, budgetMs, minRuns, maxRuns, warmup = 1) {
+  let result;
+  for (let i = 0; i < warmup; i++) result = await fn();
+  const times = [];
+  const start = performance.now();
+  while (
+    times.length < maxRuns &&
+    (times.length < minRuns || performance.now() - start < budgetMs)
+  ) {
+    const t0 = performance.now();
+    result = await fn();
+    times.push(performance.now() - t0);
+  }
+  return { result, times };
+}
+
+async function buildCore(outDir) {
+  const { build } = await import('vite');
+  await build({
+    configFile: false,
+    root,
+    logLevel: 'warn',
+    publicDir: false,
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'node20',
+      minify: false,
+      sourcemap: false,
+      reportCompressedSize: false,
+      ssr: path.join(root, 'scripts/bench/core-entry.ts'),
+      rollupOptions: { output: { format: 'es', entryFileNames: 'core.mjs' } },
+    },
+  });
+  return import(pathToFileURL(path.join(outDir, 'core.mjs')).href);
+}
+
+class PythonWorker {
+  constructor() {
+    this.proc = spawn(PYTHON, [path.join(root, 'scripts/bench/nbformat_worker.py')], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    this.waiting = [];
+    createInterface({ input: this.proc.stdout }).on('line', (line) => {
+      const w = this.waiting.shift();
+      if (w) w.resolve(JSON.parse(line));
+    });
+    this.proc.on('exit', (code) => {
+      for (const w of this.waiting.splice(0)) w.reject(new Error(`python worker exited (${code})`));
+    });
+  }
+  ask(req) {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.proc.stdin.write(`${JSON.stringify(req)}\n`);
+    });
+  }
+  close() {
+    this.proc.stdin.end();
+  }
+}
+
+// ---------- inputs ----------
+function corpusInputs() {
+  return readdirSync(corpusDir)
+    .filter((f) => f.endsWith('.ipynb'))
+    .sort()
+    .map((f) => ({ name: f, file: path.join(corpusDir, f), kind: 'corpus' }));
+}
+
+/** Real cells with images or tables (and the Markdown around them), from the v4 corpus notebooks. */
+function cellPool() {
+  const pool = [];
+  for (const f of readdirSync(corpusDir)
+    .filter((x) => x.endsWith('.ipynb'))
+    .sort()) {
+    const nb = JSON.parse(readFileSync(path.join(corpusDir, f), 'utf8'));
+    if (nb.nbformat !== 4 || !Array.isArray(nb.cells)) continue;
+    const rich = (c) =>
+      (c.outputs ?? []).some((o) => {
+        const d = o.data ?? {};
+        const html = Array.isArray(d['text/html'])
+          ? d['text/html'].join('')
+          : String(d['text/html'] ?? '');
+        return 'image/png' in d || html.includes('<table');
+      });
+    if (!nb.cells.some(rich)) continue;
+    for (const c of nb.cells) {
+      if (c.cell_type === 'markdown' || rich(c)) {
+        const { id: _id, ...rest } = c; // repeated cells must not repeat ids
+        pool.push(rest);
+      }
+    }
+  }
+  return pool;
+}
+
+function generateLarge(dir, sizes) {
+  const pool = cellPool();
+  const sized = pool.map((c) => ({ c, bytes: Buffer.byteLength(JSON.stringify(c, null, 1)) }));
+  return sizes.map((mb) => {
+    const cells = [];
+    let total = 0;
+    for (let i = 0; total < mb * MB * 0.97; i++) {
+      const { c, bytes } = sized[i % sized.length];
+      cells.push(c);
+      total += bytes + 4 * (bytes / 40); // nesting adds about one indent per line
+    }
+    const nb = {
+      cells,
+      metadata: {
+        kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' },
+        language_info: { name: 'python' },
+      },
+      nbformat: 4,
+      nbformat_minor: 4,
+    };
+    const file = path.join(dir, `generated-${mb}MB.ipynb`);
+    writeFileSync(file, `${JSON.stringify(nb, null, 1)}\n`);
+    return { name: `generated-${mb}MB.ipynb`, file, kind: 'generated', cells: cells.length };
+  });
+}
+
+// ---------- measurements ----------
+async function benchOne(input, ctx) {
+  const { core, py, key, keyHex, window } = ctx;
+  const bytes = readFileSync(input.file);
+  const text = bytes.toString('utf8');
+  const large = input.kind === 'generated';
+  const mbSize = bytes.length / MB;
+  const row = { name: input.name, kind: input.kind, bytes: bytes.length };
+  const budget = { ...BUDGET };
+  if (large) Object.assign(budget, { minRuns: quick ? 1 : 3, maxRuns: quick ? 1 : 5 });
+
+  // (a) digest: nbshield, nbformat, raw HMAC
+  const ours = await timeRuns(
+    () => core.jupyterDigest(text, key),
+    budget.digest,
+    budget.minRuns,
+    budget.maxRuns,
+  );
+  row.nbshieldDigestMs = median(ours.times);
+  row.nbshieldDigestRuns = ours.times.length;
+  if (!ours.result.ok) row.nbshieldError = ours.result.error.message;
+  const pyRuns = Math.max(budget.minRuns, Math.min(budget.maxRuns, ours.times.length));
+  const pyd = await py.ask({
+    op: 'digest',
+    path: input.file,
+    secret_hex: keyHex,
+    runs: pyRuns,
+    warmup: large ? 0 : 1,
+  });
+  if (pyd.ok) {
+    row.nbformatDigestMs = median(pyd.times);
+    row.nbformatDigestRuns = pyd.times.length;
+    row.digestsEqual = ours.result.ok && ours.result.value === pyd.digest;
+  } else {
+    row.nbformatError = pyd.error;
+  }
+  const pyj = await py.ask({
+    op: 'digest_json',
+    path: input.file,
+    secret_hex: keyHex,
+    runs: pyRuns,
+    warmup: large ? 0 : 1,
+  });
+  if (pyj.ok) row.pythonJsonDigestMs = median(pyj.times);
+  const hm = await timeRuns(
+    () => createHmac('sha256', key).update(bytes).digest('hex'),
+    budget.digest / 4,
+    3,
+    large ? 5 : 25,
+  );
+  row.rawHmacMs = median(hm.times);
+  row.digestRatio = row.nbshieldDigestMs / row.nbformatDigestMs;
+  row.digestVsHmac = row.nbshieldDigestMs / row.rawHmacMs;
+
+  // (b) render: core vs nbconvert
+  if (doRender && (!large || mbSize <= RENDER_LARGE_MAX_MB + 1)) {
+    const sanitizer = core.createSanitizer(window, { allowRemoteImages: true, idPrefix: 'nb-' });
+    const render = () => {
+      const nb = core.parseNotebook(text);
+      if (!nb.ok) throw new Error(nb.error.message);
+      return core.renderStandalonePage(nb.value, {
+        trusted: false,
+        sanitizer,
+        allowRemoteImages: true,
+        idPrefix: 'nb-',
+        title: input.name,
+      });
+    };
+    const rb = large
+      ? { min: 1, max: 1, warm: 0 }
+      : { min: budget.minRuns, max: budget.maxRuns, warm: 1 };
+    try {
+      const r = await timeRuns(render, budget.render, rb.min, rb.max, rb.warm);
+      row.nbshieldRenderMs = median(r.times);
+      row.nbshieldRenderRuns = r.times.length;
+      row.nbshieldHtmlBytes = Buffer.byteLength(r.result);
+    } catch (err) {
+      row.nbshieldRenderError = String(err?.message ?? err);
+    }
+    const runs = Math.max(rb.min, Math.min(rb.max, row.nbshieldRenderRuns ?? rb.min));
+    const pr = await py.ask({ op: 'render', path: input.file, runs, warmup: rb.warm });
+    if (pr.ok) {
+      row.nbconvertRenderMs = median(pr.times);
+      row.nbconvertRenderRuns = pr.times.length;
+    } else {
+      row.nbconvertError = pr.error;
+    }
+    row.renderRatio = row.nbshieldRenderMs / row.nbconvertRenderMs;
+  }
+  return row;
+}
+
+// ---------- report ----------
+const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+
+function table(rows) {
+  const head = [
+    'notebook',
+    'MB',
+    'digest ms',
+    'nbformat ms',
+    'ratio',
+    'HMAC ms',
+    'xHMAC',
+    'render ms',
+    'nbconvert ms',
+    'ratio',
+    'runs',
+  ];
+  const lines = rows.map((r) => [
+    r.name.replace(/\.ipynb$/, '').slice(0, 44) +
+      (r.digestsEqual === false ? ' (DIGEST DIFFERS)' : ''),
+    fmt(r.bytes / MB, 2),
+    fmt(r.nbshieldDigestMs, 2),
+    fmt(r.nbformatDigestMs, 2),
+    fmt(r.digestRatio, 2),
+    fmt(r.rawHmacMs, 2),
+    fmt(r.digestVsHmac, 1),
+    fmt(r.nbshieldRenderMs, 1),
+    fmt(r.nbconvertRenderMs, 1),
+    fmt(r.renderRatio, 3),
+    `${r.nbshieldDigestRuns ?? '-'}/${r.nbshieldRenderRuns ?? '-'}`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const line = (cols) =>
+    cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(line)].join('\n');
+}
+
+function verdicts(rows) {
+  const corpus = rows.filter((r) => r.kind === 'corpus');
+  const out = [];
+  const dig = corpus.filter((r) => Number.isFinite(r.digestRatio));
+  const worst = dig.reduce((a, r) => (a && a.digestRatio >= r.digestRatio ? a : r), null);
+  const over = dig.filter((r) => r.digestRatio > 1.0);
+  out.push({
+    target:
+      'digest (parse included) <= nbformat read+sign on every corpus notebook (ratio <= 1.0; aim 0.5)',
+    pass: dig.length === corpus.length && over.length === 0,
+    detail:
+      `${dig.length}/${corpus.length} measured, ${over.length} over 1.0; median ratio ${fmt(median(dig.map((r) => r.digestRatio)), 2)}, ` +
+      `worst ${fmt(worst?.digestRatio, 2)} (${worst?.name ?? '-'})`,
+  });
+  const mismatched = rows.filter((r) => r.digestsEqual === false).map((r) => r.name);
+  out.push({
+    target: 'digest equals nbformat on every input',
+    pass: mismatched.length === 0 && rows.every((r) => r.digestsEqual === true),
+    detail: mismatched.length
+      ? `differs on ${mismatched.join(', ')}`
+      : `${rows.filter((r) => r.digestsEqual).length}/${rows.length} equal`,
+  });
+  const big = rows.find((r) => r.name === 'generated-100MB.ipynb');
+  out.push({
+    target: 'digest within 4x raw HMAC-SHA256 on the 100 MB notebook',
+    pass: big ? big.digestVsHmac <= 4 : null,
+    detail: big
+      ? `${fmt(big.nbshieldDigestMs, 0)} ms vs HMAC ${fmt(big.rawHmacMs, 0)} ms = ${fmt(big.digestVsHmac, 1)}x (nbformat ${fmt(big.nbformatDigestMs, 0)} ms)`
+      : 'not measured (100 MB not in --sizes)',
+  });
+  if (doRender) {
+    const ren = corpus.filter((r) => Number.isFinite(r.renderRatio));
+    const worstR = ren.reduce((a, r) => (a && a.renderRatio >= r.renderRatio ? a : r), null);
+    const overR = ren.filter((r) => r.renderRatio > 0.25);
+    out.push({
+      target: 'core render <= 0.25 x nbconvert HTMLExporter on every corpus notebook',
+      pass: ren.length === corpus.length && overR.length === 0,
+      detail:
+        `${ren.length}/${corpus.length} measured, ${overR.length} over 0.25; median ratio ${fmt(median(ren.map((r) => r.renderRatio)), 3)}, ` +
+        `worst ${fmt(worstR?.renderRatio, 3)} (${worstR?.name ?? '-'})`,
+    });
+  }
+  return out;
+}
+
+// ---------- main ----------
+async function main() {
+  const started = performance.now();
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'nbshield-bench-'));
+  const py = new PythonWorker();
+  try {
+    log('bench: bundling the core...');
+    const core = await buildCore(path.join(root, '.tmp/bench-core'));
+    const { JSDOM } = await import('jsdom');
+    const window = new JSDOM('<!DOCTYPE html><html><head></head><body></body></html>').window;
+    // A Jupyter-like secret: base64 text of 1024 random bytes, used as bytes.
+    const keyBytes = Buffer.from(
+      randomBytes(1024)
+        .toString('base64')
+        .replace(/(.{76})/g, '$1\n') + '\n',
+    );
+    const key = new Uint8Array(keyBytes);
+    const ctx = { core, py, key, keyHex: keyBytes.toString('hex'), window };
+    const versions = await py.ask({ op: 'versions' });
+
+    log(`bench: generating ${sizesMb.join(', ')} MB notebooks in ${tmp}...`);
+    const inputs = [...corpusInputs(), ...generateLarge(tmp, sizesMb)].filter((i) =>
+      i.name.includes(filter),
+    );
+    for (const i of inputs) i.bytes = statSync(i.file).size;
+
+    const rows = [];
+    for (const input of inputs) {
+      const t0 = performance.now();
+      const row = await benchOne(input, ctx);
+      rows.push(row);
+      log(
+        `  ${input.name}: digest ${fmt(row.nbshieldDigestMs, 2)} ms vs ${fmt(row.nbformatDigestMs, 2)} ms` +
+          (doRender
+            ? `, render ${fmt(row.nbshieldRenderMs, 1)} ms vs ${fmt(row.nbconvertRenderMs, 1)} ms`
+            : '') +
+          ` (${fmt((performance.now() - t0) / 1000, 1)} s)`,
+      );
+    }
+
+    const chromium = await runChromiumBench({ inputs, root, log });
+    const v = verdicts(rows);
+    const result = {
+      date: new Date().toISOString(),
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memGB: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        ...versions,
+      },
+      options: { quick, sizesMb, doRender, budget: BUDGET },
+      rows,
+      verdicts: v,
+      chromium,
+      totalSeconds: (performance.now() - started) / 1000,
+    };
+    mkdirSync(path.join(root, 'bench-results'), { recursive: true });
+    writeFileSync(
+      path.join(root, 'bench-results/bench.json'),
+      `${JSON.stringify(result, null, 2)}\n`,
+    );
+
+    console.log(table(rows));
+    console.log('');
+    for (const x of v)
+      console.log(
+        `${x.pass === null ? 'N/A ' : x.pass ? 'PASS' : 'FAIL'}  ${x.target}: ${x.detail}`,
+      );
+    console.log(
+      chromium
+        ? `Chromium: ${chromium.rows.length} rows (see bench.json)`
+        : 'Chromium part: not measured yet (scripts/bench/chromium.mjs runChromiumBench)',
+    );
+    console.log(
+      `\nnode ${process.version}, Python ${versions.python}, nbformat ${versions.nbformat}, nbconvert ${versions.nbconvert}, ` +
+        `${os.cpus().length} CPUs; ${fmt(result.totalSeconds, 0)} s; written bench-results/bench.json`,
+    );
+    window.close();
+  } finally {
+    py.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench: ${err?.stack ?? err}`);
+  process.exit(1);
+});
