@@ -1,0 +1,279 @@
+// Outputs by MIME bundle, JupyterLab rendermime style: each renderer has a rank (lower = preferred)
+// and a `safe` flag. An untrusted notebook only uses safe renderers; a bundle whose preferred type
+// was unsafe shows a visible "not run: notebook not trusted" placeholder beside its safe fallback.
+
+import type { JsonValue, MimeBundle } from '../model';
+import { NOTICE_MIME } from '../notebook';
+import { ansiToHtml, applyTerminal } from './ansi';
+import { escapeAttr, escapeHtml } from './escape';
+import { RASTER_MIMES, imageDataUri } from './images';
+import { renderMarkdown, mathOptions } from './markdown';
+import { renderLatexText } from './math';
+import type { RenderContext } from './types';
+
+export interface OutputContext {
+  ctx: RenderContext;
+  cellIndex: number;
+  outputIndex: number;
+  /** The output's `metadata` (per-MIME entries such as `{"image/png": {"width": 300}}`). */
+  metadata: Record<string, JsonValue>;
+}
+
+export interface MimeRenderer {
+  /** Short name for placeholders, e.g. "JavaScript". */
+  label: string;
+  match(mime: string): boolean;
+  rank: number;
+  /** True when it may render for an untrusted notebook (sanitized, or markup built by us). */
+  safe: boolean;
+  /**
+   * Undefined: an interactive type not rendered yet (issue 6); the next renderer is used, with a
+   * note when `note` is set.
+   */
+  render?(value: JsonValue, mime: string, o: OutputContext): string;
+  note?: string;
+}
+
+const registry: MimeRenderer[] = [];
+
+/** Add (or, with a lower rank, override) a renderer; issue 6 registers widgets, plotly, vega. */
+export function registerMimeRenderer(r: MimeRenderer): void {
+  registry.push(r);
+  registry.sort((a, b) => a.rank - b.rank);
+}
+
+export function findRenderer(mime: string): MimeRenderer | undefined {
+  return registry.find((r) => r.match(mime));
+}
+
+function text(value: JsonValue): string {
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value, null, 2) ?? '';
+}
+
+function dimension(v: JsonValue | undefined): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 100_000
+    ? Math.round(v)
+    : undefined;
+}
+
+function sizeAttrs(mime: string, meta: Record<string, JsonValue>): string {
+  const per = meta[mime];
+  const src = per && typeof per === 'object' && !Array.isArray(per) ? per : meta;
+  const w = dimension(src.width);
+  const h = dimension(src.height);
+  return (w ? ` width="${w}"` : '') + (h ? ` height="${h}"` : '');
+}
+
+function imgTag(uri: string, mime: string, o: OutputContext): string {
+  return `<img class="nb-image" src="${escapeAttr(uri)}" alt="${escapeAttr(mime)} output" loading="lazy" decoding="async"${sizeAttrs(mime, o.metadata)}>`;
+}
+
+const exact =
+  (...mimes: string[]) =>
+  (m: string) =>
+    mimes.includes(m.toLowerCase());
+
+function placeholder(message: string): string {
+  return `<div class="nb-placeholder" role="note">${escapeHtml(message)}</div>`;
+}
+
+// --- the standard renderers -------------------------------------------------------------------
+
+registerMimeRenderer({
+  label: 'notice',
+  match: exact(NOTICE_MIME),
+  rank: 1,
+  safe: true,
+  render: (v) => `<div class="nb-notice" role="note">${escapeHtml(text(v))}</div>`,
+});
+
+registerMimeRenderer({
+  label: 'widget',
+  match: exact('application/vnd.jupyter.widget-view+json'),
+  rank: 2,
+  safe: false,
+  note: 'Interactive widget: widgets are coming; shown below is the saved fallback, if any.',
+});
+
+const INTERACTIVE: Array<[RegExp, string]> = [
+  [/^application\/vnd\.plotly\.v1\+json$/i, 'Plotly'],
+  [/^application\/vnd\.vegalite\.v\d+\+json$/i, 'Vega-Lite'],
+  [/^application\/vnd\.vega\.v\d+\+json$/i, 'Vega'],
+  [/^application\/vnd\.bokehjs_(exec|load)\.v\d+\+json$/i, 'Bokeh'],
+  [/^application\/vnd\.webio\.node\+json$/i, 'WebIO'],
+  [/^application\/vnd\.holoviews_(exec|load)\.v\d+\+json$/i, 'HoloViews'],
+  [/^application\/geo\+json$/i, 'GeoJSON'],
+];
+for (const [re, label] of INTERACTIVE) {
+  registerMimeRenderer({ label, match: (m) => re.test(m), rank: 5, safe: false });
+}
+
+registerMimeRenderer({
+  label: 'JavaScript',
+  match: exact('application/javascript', 'text/javascript', 'application/x-javascript'),
+  rank: 10,
+  safe: false,
+  render(value, _mime, o) {
+    // Trusted only (unsafe): listed for the sandboxed renderer, never run by render itself.
+    const k = o.ctx.scripts.length;
+    o.ctx.scripts.push({
+      cellIndex: o.cellIndex,
+      outputIndex: o.outputIndex,
+      code: text(value),
+      kind: 'javascript',
+    });
+    return `<div class="nb-js-output" data-script-index="${k}"></div>`;
+  },
+});
+
+const SCRIPT_BODY = /<script\b[^>]*>([\s\S]*?)<\/script\s*>/gi;
+
+registerMimeRenderer({
+  label: 'HTML',
+  match: exact('text/html'),
+  rank: 50,
+  safe: true,
+  render(value, _mime, o) {
+    const html = text(value);
+    if (!o.ctx.opts.trusted) {
+      return `<div class="nb-html-output">${o.ctx.opts.sanitizer.html(html)}</div>`;
+    }
+    // Trusted: passed through; its scripts are re-created by the sandboxed renderer.
+    if (!/<script\b/i.test(html)) return `<div class="nb-html-output">${html}</div>`;
+    const k = o.ctx.scripts.length;
+    const code = [...html.matchAll(SCRIPT_BODY)].map((m) => m[1] ?? '').join('\n;\n');
+    o.ctx.scripts.push({
+      cellIndex: o.cellIndex,
+      outputIndex: o.outputIndex,
+      code,
+      kind: 'html-script',
+    });
+    return `<div class="nb-html-output" data-script-index="${k}">${html}</div>`;
+  },
+});
+
+registerMimeRenderer({
+  label: 'Markdown',
+  match: exact('text/markdown'),
+  rank: 60,
+  safe: true, // always sanitized, trusted or not
+  render: (value, _mime, o) =>
+    `<div class="nb-markdown nb-markdown-output">${renderMarkdown(text(value), o.ctx)}</div>`,
+});
+
+registerMimeRenderer({
+  label: 'LaTeX',
+  match: exact('text/latex'),
+  rank: 70,
+  safe: true,
+  render: (value, _mime, o) =>
+    `<div class="nb-latex-output">${renderLatexText(text(value), mathOptions(o.ctx))}</div>`,
+});
+
+registerMimeRenderer({
+  label: 'SVG',
+  match: exact('image/svg+xml'),
+  rank: 80,
+  // Shown as an image, never inline: an <img> runs no script and loads nothing.
+  safe: true,
+  render(value, mime, o) {
+    const svg = text(value);
+    const s = o.ctx.opts.sanitizer;
+    if (!o.ctx.opts.trusted && s.svgAsImage) {
+      const out = s.svgAsImage(svg);
+      if (out.trimStart().startsWith('<')) return out;
+      if (/^data:image\/svg\+xml[;,]/i.test(out)) return imgTag(out, mime, o);
+      return placeholder('SVG output could not be shown.');
+    }
+    const uri = imageDataUri(mime, svg);
+    return uri ? imgTag(uri, mime, o) : placeholder('SVG output could not be shown.');
+  },
+});
+
+registerMimeRenderer({
+  label: 'image',
+  match: (m) => RASTER_MIMES.includes(m.toLowerCase()),
+  rank: 90,
+  safe: true,
+  render(value, mime, o) {
+    const uri = imageDataUri(mime, value);
+    return uri
+      ? imgTag(uri, mime.toLowerCase(), o)
+      : placeholder(`Invalid ${mime} data: not shown.`);
+  },
+});
+
+registerMimeRenderer({
+  label: 'JSON',
+  match: exact('application/json'),
+  rank: 100,
+  safe: true,
+  render(value) {
+    let v = value;
+    if (typeof v === 'string') {
+      try {
+        v = JSON.parse(v) as JsonValue;
+      } catch {
+        // show the string as is
+      }
+    }
+    return `<details class="nb-json" open><summary>JSON</summary><pre>${escapeHtml(text(v))}</pre></details>`;
+  },
+});
+
+registerMimeRenderer({
+  label: 'text',
+  match: exact('text/plain'),
+  rank: 120,
+  safe: true,
+  render: (value) => `<pre class="nb-text-output">${ansiToHtml(applyTerminal(text(value)))}</pre>`,
+});
+
+// --- choosing ------------------------------------------------------------------------------------
+
+/** Render a display_data / execute_result bundle. */
+export function renderBundle(bundle: MimeBundle, o: OutputContext): string {
+  const trusted = o.ctx.opts.trusted;
+  const candidates: Array<{ mime: string; r: MimeRenderer }> = [];
+  const unknown: string[] = [];
+  for (const mime of Object.keys(bundle)) {
+    const r = findRenderer(mime);
+    if (r) candidates.push({ mime, r });
+    else unknown.push(mime);
+  }
+  candidates.sort((a, b) => a.r.rank - b.r.rank);
+  const notes: string[] = [];
+  const blocked: string[] = [];
+  const deferred: string[] = [];
+  for (const { mime, r } of candidates) {
+    if (!trusted && !r.safe) {
+      blocked.push(r.label);
+      continue;
+    }
+    if (!r.render) {
+      if (r.note) notes.push(placeholder(r.note));
+      else deferred.push(r.label);
+      continue;
+    }
+    const value = bundle[mime] ?? null;
+    const body = r.render(value, mime, o);
+    const before = blocked.length
+      ? [placeholder(`not run: notebook not trusted (${[...new Set(blocked)].join(', ')} output)`)]
+      : [];
+    return [...before, ...notes, body].join('');
+  }
+  if (blocked.length) {
+    return placeholder(
+      `not run: notebook not trusted (${[...new Set(blocked)].join(', ')} output; trust this notebook to run it)`,
+    );
+  }
+  if (notes.length) return notes.join('');
+  if (deferred.length) {
+    return placeholder(
+      `Interactive ${[...new Set(deferred)].join(', ')} output: not supported yet.`,
+    );
+  }
+  const kinds = unknown.join(', ');
+  return placeholder(kinds ? `No renderer for output of type ${kinds}.` : 'Empty output.');
+}

@@ -1,0 +1,71 @@
+// Types shared by the renderer modules.
+
+/**
+ * The sanitizer contract (src/core/sanitize.ts, `createSanitizer`): the ONLY path for untrusted
+ * HTML, SVG and Markdown. The renderer never configures DOMPurify itself.
+ */
+export interface Sanitizer {
+  html(dirty: string): string;
+  markdownHtml(dirty: string): string;
+  /** Untrusted SVG as an image: returns `<img ...>` HTML (or a data: URL). */
+  svgAsImage?(svg: string): string;
+}
+
+export interface RenderOptions {
+  /** Decided by the background from the bytes and the key; never from the file. */
+  trusted: boolean;
+  sanitizer: Sanitizer;
+  allowRemoteImages: boolean;
+  /** Prefix for every id we generate from notebook content (headings), against DOM clobbering. */
+  idPrefix: string;
+  /** Kernel language override; by default from the notebook's metadata. */
+  language?: string;
+  /**
+   * KaTeX output: 'mathml' (default: no CSS or fonts needed, Chromium >= 109 and Firefox render
+   * it) or 'htmlAndMathml' (needs katex/dist/katex.min.css and its fonts, see styles.ts).
+   */
+  mathOutput?: 'mathml' | 'htmlAndMathml';
+  /** Streams longer than this many lines are clipped behind a "show all" toggle. */
+  maxStreamLines?: number;
+}
+
+export interface ScriptEntry {
+  cellIndex: number;
+  outputIndex: number;
+  code: string;
+  /**
+   * 'javascript': an application/javascript output; run it with `element` bound to the container
+   * `<div class="nb-js-output" data-script-index="K">` (K = index in `scripts`).
+   * 'html-script': a trusted text/html output that contains <script> elements. Its HTML is kept in
+   * place inside `<div class="nb-html-output" data-script-index="K">`; scripts inserted through
+   * innerHTML do not run, so the sandboxed renderer re-creates each `<script>` element inside that
+   * container, in document order. `code` is the inline script text joined (informational).
+   */
+  kind: 'javascript' | 'html-script';
+}
+
+export interface HeadingEntry {
+  level: number;
+  text: string;
+  id: string;
+  cellIndex: number;
+}
+
+export interface RenderResult {
+  html: string;
+  css: string;
+  scripts: ScriptEntry[];
+  headings: HeadingEntry[];
+}
+
+/** Per-render state shared by all cells of one notebook. */
+export interface RenderContext {
+  opts: RenderOptions;
+  language: string;
+  scripts: ScriptEntry[];
+  headings: HeadingEntry[];
+  /** Heading slugs already used, for -1, -2 suffixes as GitHub does. */
+  slugs: Map<string, number>;
+  /** KaTeX macros shared by all cells (\\newcommand in one cell works in the next). */
+  macros: Record<string, string>;
+}
