@@ -65,8 +65,11 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** One warm-up call, then runs until the budget is spent (at least minRuns, at most maxRuns). */
-async function timeRuns(fn, budgetMs, minRuns, maxRuns, warmup = 1) {
+/**
+ * Warm-up calls, then samples until the budget is spent (at least minRuns, at most maxRuns).
+ * Each sample is `inner` calls divided by `inner`, so sub-millisecond work is not clock noise.
+ */
+async function timeRuns(fn, budgetMs, minRuns, maxRuns, warmup = 1, inner = 1) {
   let result;
   for (let i = 0; i < warmup; i++) result = await fn();
   const times = [];
@@ -76,10 +79,18 @@ async function timeRuns(fn, budgetMs, minRuns, maxRuns, warmup = 1) {
     (times.length < minRuns || performance.now() - start < budgetMs)
   ) {
     const t0 = performance.now();
-    result = await fn();
-    times.push(performance.now() - t0);
+    for (let k = 0; k < inner; k++) result = await fn();
+    times.push((performance.now() - t0) / inner);
   }
   return { result, times };
+}
+
+/** How many calls make one sample of at least ~5 ms, from one timed probe call. */
+async function innerCount(fn) {
+  const t0 = performance.now();
+  await fn();
+  const t = performance.now() - t0;
+  return Math.max(1, Math.min(1000, Math.ceil(5 / Math.max(t, 0.001))));
 }
 
 async function buildCore(outDir) {
@@ -201,12 +212,10 @@ async function benchOne(input, ctx) {
   if (large) Object.assign(budget, { minRuns: quick ? 1 : 3, maxRuns: quick ? 1 : 5 });
 
   // (a) digest: nbshield, nbformat, raw HMAC
-  const ours = await timeRuns(
-    () => core.jupyterDigest(text, key),
-    budget.digest,
-    budget.minRuns,
-    budget.maxRuns,
-  );
+  const digestFn = () => core.jupyterDigest(text, key);
+  const inner = large ? 1 : await innerCount(digestFn);
+  row.digestInner = inner;
+  const ours = await timeRuns(digestFn, budget.digest, budget.minRuns, budget.maxRuns, 1, inner);
   row.nbshieldDigestMs = median(ours.times);
   row.nbshieldDigestRuns = ours.times.length;
   if (!ours.result.ok) row.nbshieldError = ours.result.error.message;
@@ -217,6 +226,7 @@ async function benchOne(input, ctx) {
     secret_hex: keyHex,
     runs: pyRuns,
     warmup: large ? 0 : 1,
+    inner,
   });
   if (pyd.ok) {
     row.nbformatDigestMs = median(pyd.times);
@@ -231,13 +241,17 @@ async function benchOne(input, ctx) {
     secret_hex: keyHex,
     runs: pyRuns,
     warmup: large ? 0 : 1,
+    inner,
   });
   if (pyj.ok) row.pythonJsonDigestMs = median(pyj.times);
+  const hmacFn = () => createHmac('sha256', key).update(bytes).digest('hex');
   const hm = await timeRuns(
-    () => createHmac('sha256', key).update(bytes).digest('hex'),
+    hmacFn,
     budget.digest / 4,
     3,
     large ? 5 : 25,
+    1,
+    await innerCount(hmacFn),
   );
   row.rawHmacMs = median(hm.times);
   row.digestRatio = row.nbshieldDigestMs / row.nbformatDigestMs;
