@@ -1,0 +1,297 @@
+// The background's behaviour, one method per request. The router (router.ts) has already checked
+// the payload and who sent it; this file decides trust and owns keys, records and views.
+
+import type {
+  KeyInfo,
+  RecordInfo,
+  ResponseMap,
+  Settings,
+  SyncStatus,
+  VerdictInfo,
+} from '../core/protocol';
+import type { BgCore } from './core-api';
+import { resolveLocation, fetchNotebookText, type FetchLike } from './fetcher';
+import { Keyring } from './keyring';
+import { Records, recordedSets } from './records';
+import type { Stores } from './storage';
+import { SyncManager } from './sync';
+import { digestPrefix, parseBase64, parseHex, randomId } from './util';
+import { Views } from './views';
+
+export const DEFAULT_SETTINGS: Settings = { allowRemoteImages: true, theme: 'auto' };
+
+export interface ServiceDeps {
+  stores: Stores;
+  core: BgCore;
+  fetch: FetchLike;
+  now?: () => number;
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  syncIterations?: number;
+}
+
+export interface OpenContext {
+  tabId: number;
+  frameId: number;
+}
+
+export class Service {
+  readonly keyring: Keyring;
+  readonly records: Records;
+  readonly views: Views;
+  readonly sync: SyncManager;
+
+  constructor(private readonly d: ServiceDeps) {
+    const now = d.now ?? Date.now;
+    this.keyring = new Keyring(d.stores.secrets, d.core, now);
+    this.records = new Records(d.stores.local, now);
+    this.views = new Views(d.stores.session, (u) => fetchNotebookText(u, d.fetch));
+    this.sync = new SyncManager({
+      sync: d.stores.sync,
+      local: d.stores.local,
+      secrets: d.stores.secrets,
+      keyring: this.keyring,
+      records: this.records,
+      now,
+      ...(d.setTimer ? { setTimer: d.setTimer } : {}),
+      ...(d.syncIterations ? { iterations: d.syncIterations } : {}),
+    });
+  }
+
+  private now(): number {
+    return (this.d.now ?? Date.now)();
+  }
+
+  // ---- views and trust ----
+
+  async open(
+    url: string,
+    text: string | undefined,
+    ctx: OpenContext,
+  ): Promise<ResponseMap['nb/open']> {
+    const loc = resolveLocation(url);
+    if (!loc) throw new Error('Not a notebook location nbshield supports');
+    let body: string;
+    if (loc.fetchUrl === null) {
+      if (text === undefined) throw new Error('A local notebook needs its text from the page');
+      body = text;
+    } else {
+      // The worker fetches itself: a page cannot make us show text that is not at that URL.
+      body = await fetchNotebookText(loc.fetchUrl, this.d.fetch);
+    }
+    const viewId = randomId();
+    await this.views.put({
+      viewId,
+      tabId: ctx.tabId,
+      frameId: ctx.frameId,
+      url: loc.url,
+      name: loc.name,
+      fetchUrl: loc.fetchUrl,
+      text: body,
+      createdAt: this.now(),
+    });
+    return { viewId };
+  }
+
+  async viewTab(viewId: string): Promise<number | null> {
+    return this.views.tabOf(viewId);
+  }
+
+  async getView(viewId: string): Promise<ResponseMap['view/get']> {
+    const v = await this.views.get(viewId);
+    return {
+      url: v.url,
+      name: v.name,
+      text: v.text,
+      verdict: await this.verdict(v.text, v.url),
+      settings: await this.settings(),
+    };
+  }
+
+  /** The verdict, decided here from the bytes and the keys only. */
+  async verdict(text: string, url: string): Promise<VerdictInfo> {
+    const keys = await this.keyring.trustKeys();
+    const st = await this.records.state();
+    const { full, prefixes } = recordedSets(st);
+    const asked: string[] = [];
+    let v = await this.d.core.decide(text, keys, (d) => {
+      asked.push(d);
+      return full.has(d);
+    });
+    if (!v.trusted && prefixes.size) {
+      // Records that arrived by sync are known by compact id only.
+      const hits: string[] = [];
+      for (const d of asked) if (prefixes.has(await digestPrefix(d))) hits.push(d);
+      if (hits.length)
+        v = await this.d.core.decide(text, keys, (d) => full.has(d) || hits.includes(d));
+    }
+    const info: VerdictInfo = { trusted: v.trusted, reason: v.reason, message: v.message };
+    if (v.keyId) {
+      const name = await this.keyring.nameOf(v.keyId);
+      if (name) info.keyName = name;
+      if (v.trusted && v.reason !== 'recorded') {
+        const kind = await this.keyring.kindOf(v.keyId);
+        if (kind === 'personal') info.message = 'Trusted: signed with your key';
+        else if (name) info.message = `Trusted: signed with the key "${name}"`;
+      }
+    }
+    if (!v.trusted && !isInputError(v.reason)) {
+      const hint = st.hints[url];
+      if (hint && st.records[hint]) {
+        info.reason = 'changed';
+        info.message = 'Not trusted: changed since you trusted it';
+      }
+    }
+    return info;
+  }
+
+  async trust(viewId: string): Promise<VerdictInfo> {
+    const v = await this.views.get(viewId);
+    const key = await this.keyring.personal();
+    // Exactly the text of this view: one byte different is a different digest.
+    const digest = await this.d.core.recordDigest(v.text, key);
+    await this.records.add(digest, { name: v.name, url: v.url, keyId: key.id });
+    await this.sync.markDirty();
+    return this.verdict(v.text, v.url);
+  }
+
+  async untrust(viewId: string): Promise<VerdictInfo> {
+    const v = await this.views.get(viewId);
+    const keys = await this.keyring.trustKeys();
+    const digests: string[] = [];
+    for (const k of keys) {
+      try {
+        digests.push(await this.d.core.recordDigest(v.text, k));
+      } catch {
+        /* not a notebook: nothing recorded for it */
+      }
+    }
+    if (await this.records.removeDigests(digests)) await this.sync.markDirty();
+    return this.verdict(v.text, v.url);
+  }
+
+  async tabViews(tabId: number): Promise<ResponseMap['tab/views']> {
+    const out: ResponseMap['tab/views'] = [];
+    for (const m of await this.views.ofTab(tabId)) {
+      try {
+        const v = await this.views.get(m.viewId);
+        out.push({
+          viewId: v.viewId,
+          url: v.url,
+          name: v.name,
+          verdict: await this.verdict(v.text, v.url),
+        });
+      } catch {
+        /* expired view: leave it out */
+      }
+    }
+    return out;
+  }
+
+  // ---- keys ----
+
+  listKeys(): Promise<KeyInfo[]> {
+    return this.keyring.list();
+  }
+
+  async importKey(req: {
+    format: 'hex' | 'base64' | 'jupyter-secret' | 'export';
+    data: string;
+    name: string;
+    passphrase?: string;
+  }): Promise<KeyInfo> {
+    let bytes: Uint8Array | null;
+    let name = req.name;
+    switch (req.format) {
+      case 'hex':
+        bytes = parseHex(req.data);
+        if (!bytes)
+          throw new Error('Not a hex key: use digits 0-9 and letters a-f, an even number of them');
+        break;
+      case 'base64':
+        bytes = parseBase64(req.data);
+        if (!bytes) throw new Error('Not a base64 key');
+        break;
+      case 'jupyter-secret':
+        if (req.data.length === 0) throw new Error('The notebook_secret file is empty');
+        bytes = this.d.core.keyFromJupyterSecret(req.data);
+        break;
+      case 'export': {
+        if (!req.passphrase) throw new Error('Enter the passphrase of the export string');
+        const got = await this.d.core.importKey(req.data.trim(), req.passphrase);
+        bytes = got.bytes;
+        if (!name.trim() && got.name) name = got.name;
+        break;
+      }
+    }
+    const info = await this.keyring.add(bytes, name);
+    await this.sync.markDirty();
+    return info;
+  }
+
+  async exportKey(keyId: string, passphrase: string): Promise<{ exported: string }> {
+    if (passphrase.length < 8) throw new Error('Use an export passphrase of at least 8 characters');
+    const key = await this.keyring.keyForExport(keyId);
+    return { exported: await this.d.core.exportKey(key, passphrase) };
+  }
+
+  async rotateKey(keyId: string): Promise<KeyInfo> {
+    const info = await this.keyring.rotate(keyId);
+    await this.sync.markDirty();
+    return info;
+  }
+
+  async removeKey(keyId: string): Promise<{ removed: boolean }> {
+    const removed = await this.keyring.remove(keyId);
+    if (removed) await this.sync.markDirty();
+    return { removed };
+  }
+
+  async renameKey(keyId: string, name: string): Promise<KeyInfo> {
+    const info = await this.keyring.rename(keyId, name);
+    await this.sync.markDirty();
+    return info;
+  }
+
+  // ---- records ----
+
+  listRecords(query?: string): Promise<RecordInfo[]> {
+    return this.records.list(query);
+  }
+
+  async revokeRecord(id: string): Promise<{ revoked: boolean }> {
+    const revoked = await this.records.revoke(id);
+    if (revoked) await this.sync.markDirty();
+    return { revoked };
+  }
+
+  // ---- settings ----
+
+  async settings(): Promise<Settings> {
+    const got = (await this.d.stores.local.get(['settings'])).settings as
+      Partial<Settings> | undefined;
+    return { ...DEFAULT_SETTINGS, ...(got ?? {}) };
+  }
+
+  async setSettings(patch: Partial<Settings>): Promise<Settings> {
+    const next = { ...(await this.settings()), ...patch };
+    await this.d.stores.local.set({ settings: next });
+    return next;
+  }
+
+  // ---- sync ----
+
+  syncStatus(): Promise<SyncStatus> {
+    return this.sync.status();
+  }
+  syncEnable(passphrase: string): Promise<SyncStatus> {
+    return this.sync.enable(passphrase);
+  }
+  syncDisable(): Promise<SyncStatus> {
+    return this.sync.disable();
+  }
+}
+
+/** Verdict reasons about the input itself, where "changed since you trusted it" would mislead. */
+function isInputError(reason: string): boolean {
+  return /invalid|error|parse|not-a-notebook|too-|encoding|unsupported/i.test(reason);
+}
