@@ -127,7 +127,8 @@ export type FrameMessage =
     }
   | { nbshield: 1; type: 'theme'; theme: 'light' | 'dark' }
   /** renderer -> viewer */
-  | { nbshield: 1; type: 'renderer-ready' }
+  /** `nonce`: echoed from the renderer URL's fragment, so a frame navigated by the page can't pose as it. */
+  | { nbshield: 1; type: 'renderer-ready'; nonce?: string }
   | { nbshield: 1; type: 'rendered'; cellCount: number }
   | { nbshield: 1; type: 'render-error'; message: string }
   | { nbshield: 1; type: 'height'; px: number }
@@ -210,7 +211,7 @@ const frameSchemas: Record<FrameMessageType, Record<string, Check>> = {
     theme: oneOf('light', 'dark'),
   },
   theme: { theme: oneOf('light', 'dark') },
-  'renderer-ready': {},
+  'renderer-ready': { nonce: optional(shortStr) },
   rendered: { cellCount: int },
   'render-error': { message: shortStr },
   height: { px: finite },

@@ -1,0 +1,409 @@
+// Content script: finds notebooks on the page, asks the background to open them, and mounts one
+// `[data-nbshield]` element per notebook holding the extension-origin viewer frame. It never sees
+// a key or decides trust: the attributes it sets are display only (the page can write them too).
+import { detectPage, gistRawNotebookUrl, type NotebookPage } from './detect';
+import { parseFrameMessage, type FrameMessage } from '../core/protocol';
+
+interface RuntimeLike {
+  id: string;
+  getURL(path: string): string;
+  sendMessage(message: unknown): Promise<unknown>;
+}
+
+function runtime(): RuntimeLike | null {
+  const g = globalThis as {
+    browser?: { runtime?: RuntimeLike };
+    chrome?: { runtime?: RuntimeLike };
+  };
+  return g.browser?.runtime ?? g.chrome?.runtime ?? null;
+}
+
+// GitHub's notebook preview, newest markup first (an iframe from notebooks.githubusercontent.com
+// inside a render container), then older and test markup.
+const BLOB_NATIVE = [
+  '[data-testid="notebook-preview"]',
+  '.js-notebook-preview',
+  '.render-container',
+  'iframe[src*="notebooks.githubusercontent.com"]',
+  'iframe.render-viewer',
+  '[data-type="ipynb"]',
+];
+const GIST_FILE_BOX = '.file, [data-testid="gist-file"], .js-gist-file-update-container';
+const GIST_NATIVE = [
+  '[data-testid="notebook-preview"]',
+  '.js-notebook-preview',
+  '.render-container',
+  'iframe',
+  '.blob-wrapper',
+  '.file-box-content',
+];
+// How long a blob page may take to draw GitHub's preview before we mount without it.
+const NATIVE_WAIT_MS = 2500;
+
+type NativeKind = 'github' | 'plain';
+
+interface MountSpec {
+  key: string;
+  url: string;
+  text?: string;
+  native: HTMLElement | null;
+  /** Where the root goes when there is no native element: inserted as its first child. */
+  host: HTMLElement;
+  nativeKind: NativeKind;
+}
+
+class Mount {
+  readonly root: HTMLElement;
+  private iframe: HTMLIFrameElement | null = null;
+  private readonly status: HTMLElement;
+  private readonly backBar: HTMLElement;
+  private nativeDisplay: string | null = null;
+  private nativePriority = '';
+  private frameOrigin = '';
+  private destroyed = false;
+
+  constructor(readonly spec: MountSpec) {
+    const root = document.createElement('div');
+    root.setAttribute('data-nbshield', '');
+    root.setAttribute('data-state', 'loading');
+    root.style.margin = '0 0 16px 0';
+    this.root = root;
+
+    const status = document.createElement('div');
+    status.setAttribute('role', 'status');
+    status.textContent = 'nbshield: loading the notebook…';
+    styleNote(status);
+    this.status = status;
+
+    const back = document.createElement('div');
+    back.hidden = true;
+    styleNote(back);
+    const btn = document.createElement('button');
+    btn.type = 'button';
+    btn.textContent = 'nbshield view';
+    btn.title = 'Show the notebook rendered safely by nbshield';
+    btn.style.marginLeft = '8px';
+    btn.addEventListener('click', () => this.showOurs());
+    back.append('GitHub’s own view is shown.', btn);
+    this.backBar = back;
+
+    root.append(status, back);
+    const { native, host } = spec;
+    if (native?.parentNode) native.parentNode.insertBefore(root, native);
+    else host.insertBefore(root, host.firstChild);
+    this.hideNative();
+    void this.open();
+  }
+
+  private async open(): Promise<void> {
+    const rt = runtime();
+    if (rt === null) return this.fail('the extension API is not available');
+    const req: { type: 'nb/open'; url: string; text?: string } = {
+      type: 'nb/open',
+      url: this.spec.url,
+    };
+    if (this.spec.text !== undefined) req.text = this.spec.text;
+    let res: unknown;
+    try {
+      res = await sendWithRetry(rt, req);
+    } catch (err) {
+      return this.fail(`could not reach the extension (${errorText(err)})`);
+    }
+    if (this.destroyed) return;
+    const r = res as { ok?: unknown; value?: { viewId?: unknown }; error?: unknown } | undefined;
+    if (r?.ok !== true || typeof r.value?.viewId !== 'string') {
+      return this.fail(typeof r?.error === 'string' ? r.error : 'the extension gave no answer');
+    }
+    const params = new URLSearchParams({
+      view: r.value.viewId,
+      theme: pageTheme(),
+      origin: location.origin,
+      native: this.spec.nativeKind,
+    });
+    const src = `${rt.getURL('viewer.html')}?${params.toString()}`;
+    this.frameOrigin = new URL(src).origin;
+    const iframe = document.createElement('iframe');
+    iframe.src = src;
+    iframe.title = 'Notebook rendered by nbshield';
+    iframe.setAttribute('allow', '');
+    iframe.style.cssText = '';
+    iframe.style.display = 'block';
+    iframe.style.width = '100%';
+    iframe.style.height = '160px';
+    iframe.style.border = '0';
+    iframe.style.colorScheme = 'normal';
+    this.iframe = iframe;
+    this.root.append(iframe);
+  }
+
+  /** A message is ours only if it comes from our own viewer frame, from the extension's origin. */
+  accepts(event: MessageEvent): boolean {
+    return (
+      this.iframe !== null &&
+      event.source !== null &&
+      event.source === this.iframe.contentWindow &&
+      event.origin === this.frameOrigin
+    );
+  }
+
+  handle(msg: FrameMessage): void {
+    if (this.destroyed) return;
+    switch (msg.type) {
+      case 'state':
+        this.root.setAttribute('data-state', msg.state);
+        if (msg.state === 'rendered' && msg.trust !== undefined) {
+          this.root.setAttribute('data-trust', msg.trust);
+        } else this.root.removeAttribute('data-trust');
+        if (msg.state === 'error') {
+          // The viewer shows the message; GitHub's own view stays reachable below it.
+          this.status.hidden = true;
+          this.restoreNative();
+        } else if (msg.state === 'rendered') {
+          this.status.hidden = true;
+        } else this.status.hidden = true;
+        break;
+      case 'viewer-height':
+        if (this.iframe) this.iframe.style.height = `${Math.max(48, Math.ceil(msg.px))}px`;
+        break;
+      case 'show-native':
+        this.showNative();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private fail(message: string): void {
+    if (this.destroyed) return;
+    this.root.setAttribute('data-state', 'error');
+    this.root.removeAttribute('data-trust');
+    this.status.hidden = false;
+    this.status.textContent = `nbshield could not show this notebook: ${message}`;
+    this.restoreNative();
+  }
+
+  private showNative(): void {
+    if (this.spec.native === null) return;
+    if (this.iframe) this.iframe.hidden = true;
+    this.iframe?.style.setProperty('display', 'none');
+    this.backBar.hidden = false;
+    this.restoreNative();
+  }
+
+  private showOurs(): void {
+    if (this.iframe) {
+      this.iframe.hidden = false;
+      this.iframe.style.setProperty('display', 'block');
+    }
+    this.backBar.hidden = true;
+    this.hideNative();
+  }
+
+  private hideNative(): void {
+    const n = this.spec.native;
+    if (n === null || this.nativeDisplay !== null) return;
+    this.nativeDisplay = n.style.getPropertyValue('display');
+    this.nativePriority = n.style.getPropertyPriority('display');
+    n.style.setProperty('display', 'none', 'important');
+  }
+
+  private restoreNative(): void {
+    const n = this.spec.native;
+    if (n === null || this.nativeDisplay === null) return;
+    if (this.nativeDisplay === '') n.style.removeProperty('display');
+    else n.style.setProperty('display', this.nativeDisplay, this.nativePriority);
+    this.nativeDisplay = null;
+  }
+
+  get alive(): boolean {
+    return this.root.isConnected;
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.restoreNative();
+    this.root.remove();
+    this.iframe = null;
+  }
+}
+
+function styleNote(el: HTMLElement): void {
+  el.style.font = '13px/1.5 system-ui, sans-serif';
+  el.style.padding = '6px 10px';
+  el.style.border = '1px solid rgba(128,128,128,0.4)';
+  el.style.borderRadius = '6px';
+  el.style.margin = '0 0 8px 0';
+}
+
+async function sendWithRetry(rt: RuntimeLike, msg: unknown): Promise<unknown> {
+  try {
+    return await rt.sendMessage(msg);
+  } catch {
+    // A sleeping service worker can drop the first message after it wakes.
+    await new Promise((r) => setTimeout(r, 250));
+    return rt.sendMessage(msg);
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function pageTheme(): 'light' | 'dark' {
+  const mode = document.documentElement.getAttribute('data-color-mode');
+  if (mode === 'dark' || mode === 'light') return mode;
+  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+// ---- finding notebooks on the page ----
+
+function findFirst(scope: ParentNode, selectors: string[]): HTMLElement | null {
+  for (const sel of selectors) {
+    const el = scope.querySelector<HTMLElement>(sel);
+    if (el) return el;
+  }
+  return null;
+}
+
+/** Mount specs for the current page; `null` means "not ready yet, look again later". */
+function specsFor(page: NotebookPage, waitedLongEnough: boolean): MountSpec[] | null {
+  switch (page.kind) {
+    case 'blob': {
+      const native = findFirst(document, BLOB_NATIVE);
+      if (native === null && !waitedLongEnough) return null;
+      const host = document.querySelector<HTMLElement>('main') ?? document.body;
+      const el = native?.tagName === 'IFRAME' ? (native.parentElement ?? native) : native;
+      return [{ key: page.url, url: page.url, native: el, host, nativeKind: 'github' }];
+    }
+    case 'gist': {
+      const specs: MountSpec[] = [];
+      const seen = new Set<string>();
+      for (const a of Array.from(
+        document.querySelectorAll<HTMLAnchorElement>('a[href*="/raw/"]'),
+      )) {
+        const raw = gistRawNotebookUrl(a.getAttribute('href') ?? '', location.href);
+        if (raw === null || seen.has(raw)) continue;
+        const box = a.closest<HTMLElement>(GIST_FILE_BOX);
+        if (box === null) continue;
+        seen.add(raw);
+        const native = findFirst(box, GIST_NATIVE);
+        specs.push({ key: raw, url: raw, native, host: box, nativeKind: 'github' });
+      }
+      if (specs.length === 0 && !waitedLongEnough) return null;
+      return specs;
+    }
+    case 'raw':
+    case 'file': {
+      if (document.body === null) return null;
+      const pre = document.body.querySelector<HTMLElement>('pre');
+      const spec: MountSpec = {
+        key: page.url,
+        url: page.url,
+        native: pre,
+        host: document.body,
+        nativeKind: 'plain',
+      };
+      // The service worker cannot fetch file://, so the page's own text travels with the request.
+      if (page.kind === 'file') spec.text = (pre ?? document.body).textContent ?? '';
+      return [spec];
+    }
+    case 'none':
+      return [];
+  }
+}
+
+// ---- lifecycle: URL changes (Turbo, pushState, popstate), leaving, remounting ----
+
+let currentHref = '';
+let currentPage: NotebookPage = { kind: 'none' };
+let pageSince = 0;
+let mounts: Mount[] = [];
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+function teardown(): void {
+  for (const m of mounts) m.destroy();
+  mounts = [];
+}
+
+function sync(): void {
+  const href = location.href;
+  if (href !== currentHref) {
+    const page = detectPage(href);
+    currentHref = href;
+    const sameNotebookPage =
+      page.kind !== 'none' &&
+      page.kind === currentPage.kind &&
+      'url' in page &&
+      'url' in currentPage
+        ? page.url === currentPage.url
+        : false;
+    if (!sameNotebookPage) {
+      teardown();
+      currentPage = page;
+      pageSince = Date.now();
+    }
+  }
+  if (currentPage.kind === 'none') return;
+  // GitHub may replace the part of the page we were mounted in: mount again.
+  const stale = mounts.filter((m) => !m.alive);
+  if (stale.length > 0) {
+    for (const m of stale) m.destroy();
+    mounts = mounts.filter((m) => m.alive);
+  }
+  const waited = Date.now() - pageSince >= NATIVE_WAIT_MS;
+  const specs = specsFor(currentPage, waited);
+  if (specs === null) {
+    scheduleRetry();
+    return;
+  }
+  for (const spec of specs) {
+    if (mounts.some((m) => m.spec.key === spec.key)) continue;
+    mounts.push(new Mount(spec));
+  }
+}
+
+function scheduleRetry(): void {
+  if (retryTimer !== undefined) return;
+  retryTimer = setTimeout(() => {
+    retryTimer = undefined;
+    sync();
+  }, 300);
+}
+
+let queued = false;
+function queueSync(): void {
+  // Coalesce bursts of DOM mutations into one cheap check per frame.
+  if (queued) return;
+  queued = true;
+  setTimeout(() => {
+    queued = false;
+    sync();
+  }, 50);
+}
+
+function onMessage(event: MessageEvent): void {
+  const mount = mounts.find((m) => m.accepts(event));
+  if (mount === undefined) return;
+  const msg = parseFrameMessage(event.data);
+  if (msg === null) return;
+  mount.handle(msg);
+}
+
+function start(): void {
+  if (runtime() === null) return;
+  window.addEventListener('message', onMessage);
+  window.addEventListener('popstate', queueSync);
+  window.addEventListener('pageshow', queueSync);
+  document.addEventListener('turbo:load', queueSync);
+  document.addEventListener('turbo:render', queueSync);
+  // Content scripts cannot see the page's history.pushState calls; a DOM change always follows one.
+  new MutationObserver(() => {
+    if (location.href !== currentHref || currentPage.kind !== 'none') queueSync();
+  }).observe(document, { childList: true, subtree: true });
+  window.addEventListener('pagehide', (e) => {
+    if (!e.persisted) teardown();
+  });
+  sync();
+}
+
+start();

@@ -1,0 +1,339 @@
+// The viewer frame: an extension-origin page embedded by the content script. It gets the notebook
+// and its verdict from the background (never from the page), shows the toolbar with the one-click
+// Trust control, and hosts the sandboxed renderer. It relays only display state to the page.
+import {
+  parseFrameMessage,
+  type FrameMessage,
+  type ResponseMap,
+  type Settings,
+  type VerdictInfo,
+} from '../core/protocol';
+import { TrustGate, openableLink, parentTargetOrigin, randomNonce, rawLinkFor } from './logic';
+
+interface ExtApi {
+  runtime: { sendMessage(message: unknown): Promise<unknown> };
+  storage?: { onChanged?: { addListener(cb: (changes: object, area: string) => void): void } };
+}
+
+function ext(): ExtApi | null {
+  const g = globalThis as { browser?: ExtApi; chrome?: ExtApi };
+  return g.browser ?? g.chrome ?? null;
+}
+
+type ViewData = ResponseMap['view/get'];
+
+const $ = <T extends HTMLElement>(id: string): T => {
+  const el = document.getElementById(id);
+  if (el === null) throw new Error(`viewer.html lacks #${id}`);
+  return el as T;
+};
+
+const params = new URLSearchParams(location.search);
+const viewId = params.get('view') ?? '';
+const nativeKind = params.get('native') === 'plain' ? 'plain' : 'github';
+const targetOrigin = parentTargetOrigin(
+  params.get('origin'),
+  location.ancestorOrigins?.[0],
+  document.referrer,
+);
+
+const ui = {
+  toolbar: $<HTMLElement>('toolbar'),
+  name: $<HTMLElement>('name'),
+  verdict: $<HTMLElement>('verdict'),
+  trust: $<HTMLButtonElement>('trust'),
+  untrust: $<HTMLButtonElement>('untrust'),
+  native: $<HTMLButtonElement>('native'),
+  raw: $<HTMLAnchorElement>('raw'),
+  notice: $<HTMLElement>('notice'),
+  host: $<HTMLElement>('frame-host'),
+};
+
+let view: ViewData | null = null;
+let verdict: VerdictInfo | null = null;
+let settings: Settings = { allowRemoteImages: true, theme: 'auto' };
+let renderer: { frame: HTMLIFrameElement; nonce: string; ready: boolean; trusted: boolean } | null =
+  null;
+let busy = false;
+
+// ---- talking to the page (display state only) ----
+
+function toParent(msg: FrameMessage): void {
+  if (window.parent === window) return;
+  window.parent.postMessage(msg, targetOrigin);
+}
+
+function postState(state: 'loading' | 'rendered' | 'error', message?: string): void {
+  const msg: FrameMessage = { nbshield: 1, type: 'state', state };
+  if (state === 'rendered' && verdict !== null)
+    msg.trust = verdict.trusted ? 'trusted' : 'untrusted';
+  if (message !== undefined) msg.message = message.slice(0, 4000);
+  toParent(msg);
+}
+
+let lastHeight = -1;
+function postHeight(): void {
+  const px = Math.ceil(document.documentElement.scrollHeight);
+  if (px === lastHeight) return;
+  lastHeight = px;
+  toParent({ nbshield: 1, type: 'viewer-height', px });
+}
+new ResizeObserver(postHeight).observe(document.body);
+
+// ---- theme: the page's (passed by the content script), the user's setting, then the system ----
+
+const systemDark = window.matchMedia('(prefers-color-scheme: dark)');
+function theme(): 'light' | 'dark' {
+  if (settings.theme === 'light' || settings.theme === 'dark') return settings.theme;
+  const p = params.get('theme');
+  if (p === 'light' || p === 'dark') return p;
+  return systemDark.matches ? 'dark' : 'light';
+}
+function applyTheme(): void {
+  const t = theme();
+  document.documentElement.dataset.theme = t;
+  if (renderer?.ready) {
+    renderer.frame.contentWindow?.postMessage({ nbshield: 1, type: 'theme', theme: t }, '*');
+  }
+}
+systemDark.addEventListener('change', () => {
+  if (params.get('theme') === null) applyTheme();
+});
+
+// ---- background requests ----
+
+async function request<K extends keyof ResponseMap>(
+  msg: { type: K } & Record<string, unknown>,
+): Promise<ResponseMap[K]> {
+  const api = ext();
+  if (api === null) throw new Error('the extension API is not available');
+  let res: unknown;
+  try {
+    res = await api.runtime.sendMessage(msg);
+  } catch {
+    // The service worker may have been asleep: the first message after waking can fail.
+    await new Promise((r) => setTimeout(r, 300));
+    res = await api.runtime.sendMessage(msg);
+  }
+  const r = res as { ok?: unknown; value?: unknown; error?: unknown } | undefined;
+  if (r?.ok === true) return r.value as ResponseMap[K];
+  throw new Error(typeof r?.error === 'string' ? r.error : 'no answer from the extension');
+}
+
+// ---- toolbar ----
+
+function showNotice(text: string, kind: 'info' | 'error'): void {
+  ui.notice.textContent = text;
+  ui.notice.dataset.kind = kind;
+  ui.notice.hidden = false;
+}
+function clearNotice(): void {
+  ui.notice.hidden = true;
+  ui.notice.textContent = '';
+}
+
+function showVerdict(): void {
+  if (verdict === null) return;
+  ui.verdict.textContent = verdict.message;
+  ui.verdict.dataset.trust = verdict.trusted ? 'trusted' : 'untrusted';
+  ui.trust.hidden = verdict.trusted;
+  ui.untrust.hidden = !verdict.trusted;
+  ui.trust.textContent = 'Trust';
+  gate.reset();
+}
+
+function fail(message: string): void {
+  ui.verdict.textContent = 'Could not show this notebook';
+  delete ui.verdict.dataset.trust;
+  showNotice(message, 'error');
+  postState('error', message);
+}
+
+ui.native.textContent = nativeKind === 'plain' ? 'Plain text' : 'GitHub view';
+ui.native.title =
+  nativeKind === 'plain' ? 'Show the file as plain text' : 'Show GitHub’s own rendering';
+ui.native.addEventListener('click', (e) => {
+  if (!e.isTrusted) return;
+  toParent({ nbshield: 1, type: 'show-native' });
+});
+
+// ---- clickjacking defence for Trust ----
+
+interface VisibilityEntry extends IntersectionObserverEntry {
+  isVisible?: boolean;
+}
+const v2 =
+  typeof IntersectionObserverEntry !== 'undefined' &&
+  'isVisible' in IntersectionObserverEntry.prototype;
+const gate = new TrustGate(v2);
+let toolbarVisible = false;
+if (v2) {
+  const io = new IntersectionObserver(
+    (entries) => {
+      for (const en of entries as VisibilityEntry[]) toolbarVisible = en.isVisible === true;
+    },
+    { threshold: [1.0], trackVisibility: true, delay: 100 } as IntersectionObserverInit,
+  );
+  io.observe(ui.toolbar);
+}
+
+ui.trust.addEventListener('click', (e) => {
+  const d = gate.decide({
+    isTrusted: e.isTrusted,
+    visible: toolbarVisible,
+    now: performance.now(),
+  });
+  if (d === 'ignore') return;
+  if (d === 'covered') {
+    showNotice(
+      'The page is covering nbshield’s toolbar; use the nbshield toolbar button (popup) to trust.',
+      'error',
+    );
+    return;
+  }
+  if (d === 'confirm') {
+    ui.trust.textContent = 'Confirm trust';
+    showNotice(
+      'Trusting lets this notebook’s output scripts run (still sandboxed). Click “Confirm trust” to go on.',
+      'info',
+    );
+    return;
+  }
+  void changeTrust('view/trust');
+});
+ui.untrust.addEventListener('click', (e) => {
+  if (!e.isTrusted) return;
+  void changeTrust('view/untrust');
+});
+
+async function changeTrust(type: 'view/trust' | 'view/untrust'): Promise<void> {
+  if (busy || view === null) return;
+  busy = true;
+  clearNotice();
+  try {
+    verdict = await request({ type, viewId });
+    showVerdict();
+    startRender();
+  } catch (err) {
+    showNotice(`Could not change trust: ${errText(err)}`, 'error');
+  } finally {
+    busy = false;
+  }
+}
+
+// ---- the sandboxed renderer ----
+
+function startRender(): void {
+  if (view === null || verdict === null) return;
+  renderer?.frame.remove();
+  const trusted = verdict.trusted;
+  const nonce = randomNonce();
+  const frame = document.createElement('iframe');
+  // Opaque origin, scripts only: no same-origin, no popups, no forms, no top navigation.
+  frame.setAttribute('sandbox', 'allow-scripts');
+  frame.setAttribute('title', 'Notebook');
+  frame.src = `${trusted ? 'renderer-trusted.html' : 'renderer.html'}#${nonce}`;
+  renderer = { frame, nonce, ready: false, trusted };
+  postState('loading');
+  ui.host.append(frame);
+}
+
+function onRendererMessage(msg: FrameMessage): void {
+  const r = renderer;
+  if (r === null || view === null || verdict === null) return;
+  if (msg.type === 'renderer-ready') {
+    if (msg.nonce !== r.nonce || r.ready) return;
+    r.ready = true;
+    r.frame.contentWindow?.postMessage(
+      {
+        nbshield: 1,
+        type: 'render',
+        text: view.text,
+        trusted: r.trusted,
+        allowRemoteImages: settings.allowRemoteImages,
+        theme: theme(),
+      },
+      // An opaque origin cannot be named; the nonce above proved the frame is still ours.
+      '*',
+    );
+    return;
+  }
+  if (!r.ready) return;
+  switch (msg.type) {
+    case 'height':
+      r.frame.style.height = `${Math.max(40, Math.ceil(msg.px))}px`;
+      postHeight();
+      break;
+    case 'rendered':
+      clearNotice();
+      ui.verdict.title = `${msg.cellCount} cells`;
+      postState('rendered');
+      break;
+    case 'render-error':
+      fail(msg.message);
+      break;
+    case 'open-link': {
+      const href = openableLink(msg.href);
+      // window.open needs the user's activation (the click in the renderer), so a script cannot
+      // flood tabs.
+      if (href !== null) window.open(href, '_blank', 'noopener,noreferrer');
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+window.addEventListener('message', (event) => {
+  // Only our own renderer frame; the embedding page's messages are never acted on.
+  if (renderer === null || event.source === null || event.source !== renderer.frame.contentWindow)
+    return;
+  const msg = parseFrameMessage(event.data);
+  if (msg !== null) onRendererMessage(msg);
+});
+
+// ---- start ----
+
+async function refresh(initial: boolean): Promise<void> {
+  const data = await request({ type: 'view/get', viewId });
+  const changed =
+    !initial && (data.verdict.trusted !== verdict?.trusted || data.text !== view?.text);
+  view = data;
+  verdict = data.verdict;
+  settings = data.settings;
+  applyTheme();
+  ui.name.textContent = data.name;
+  const raw = rawLinkFor(data.url);
+  if (raw !== null && !raw.startsWith('file:')) {
+    ui.raw.href = raw;
+    ui.raw.hidden = false;
+  }
+  showVerdict();
+  if (initial || changed) startRender();
+}
+
+async function main(): Promise<void> {
+  applyTheme();
+  postState('loading');
+  if (!/^[A-Za-z0-9_-]{8,64}$/.test(viewId)) return fail('This view has no notebook.');
+  try {
+    await refresh(true);
+  } catch (err) {
+    return fail(errText(err));
+  }
+  // Trust changed elsewhere (popup, options page): records live in extension storage.
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  ext()?.storage?.onChanged?.addListener((_changes, area) => {
+    if (area === 'session') return;
+    clearTimeout(pending);
+    pending = setTimeout(() => {
+      if (!busy) refresh(false).catch(() => undefined);
+    }, 200);
+  });
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+void main();

@@ -1,0 +1,106 @@
+// The viewer's decisions that need no DOM, kept apart so they can be tested in Node.
+
+/**
+ * Where the viewer may post its state messages: the embedding page's origin. The browser's own
+ * `ancestorOrigins` (Chromium) wins over anything in our URL, then the referrer's origin (Firefox
+ * sends it), then the content script's claim. Opaque or file origins cannot be targeted by name;
+ * the state messages carry nothing secret, so '*' is acceptable there.
+ */
+export function parentTargetOrigin(
+  claimed: string | null,
+  ancestorOrigin: string | undefined,
+  referrer: string,
+): string {
+  const normal = (o: string | null | undefined): string | null => {
+    if (o === null || o === undefined || o === '') return null;
+    try {
+      const u = new URL(o);
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') return null;
+      return u.origin;
+    } catch {
+      return null;
+    }
+  };
+  if (ancestorOrigin !== undefined) return normal(ancestorOrigin) ?? '*';
+  return normal(referrer) ?? normal(claimed) ?? '*';
+}
+
+/** Only plain web links may be opened from the renderer's `open-link` requests. */
+export function openableLink(href: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(href);
+  } catch {
+    return null;
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') return null;
+  if (u.username !== '' || u.password !== '') return null;
+  return u.href;
+}
+
+/** A link to the notebook's raw bytes (GitHub blob views go through /raw/). */
+export function rawLinkFor(url: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return null;
+  }
+  if (u.protocol === 'file:') return u.href;
+  if (u.protocol !== 'https:') return null;
+  if (u.hostname === 'github.com') {
+    const parts = u.pathname.split('/');
+    if (parts[3] === 'blob') parts[3] = 'raw';
+    u.pathname = parts.join('/');
+  }
+  return u.href;
+}
+
+export type TrustClickDecision = 'act' | 'ignore' | 'covered' | 'confirm';
+
+/**
+ * Clickjacking defence for the Trust button. The embedding page can overlay or fade the viewer, so
+ * a click counts only if the browser made it (`isTrusted`) and either IntersectionObserver v2 says
+ * the toolbar is really visible (Chromium), or, without v2 (Firefox), the user confirms with a
+ * second click a moment later.
+ */
+export class TrustGate {
+  private armedAt: number | null = null;
+  constructor(
+    private readonly v2Supported: boolean,
+    private readonly confirmMinMs = 400,
+    private readonly confirmMaxMs = 10_000,
+  ) {}
+
+  decide(input: { isTrusted: boolean; visible: boolean; now: number }): TrustClickDecision {
+    if (!input.isTrusted) return 'ignore';
+    if (this.v2Supported) return input.visible ? 'act' : 'covered';
+    const armed = this.armedAt;
+    if (armed !== null) {
+      const dt = input.now - armed;
+      if (dt >= this.confirmMinMs && dt <= this.confirmMaxMs) {
+        this.armedAt = null;
+        return 'act';
+      }
+      // Too fast is a double-click an overlay could have provoked; too slow starts over.
+      if (dt < this.confirmMinMs) return 'ignore';
+    }
+    this.armedAt = input.now;
+    return 'confirm';
+  }
+
+  reset(): void {
+    this.armedAt = null;
+  }
+
+  get armed(): boolean {
+    return this.armedAt !== null;
+  }
+}
+
+/** A fresh random token, for the renderer URL's fragment. */
+export function randomNonce(): string {
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
