@@ -231,7 +231,7 @@ function matches(
   schema: Record<string, Check>,
   tags: string[],
 ): boolean {
-  for (const k of Object.keys(v)) if (!tags.includes(k) && !(k in schema)) return false;
+  for (const k of Object.keys(v)) if (!tags.includes(k) && !Object.hasOwn(schema, k)) return false;
   return Object.entries(schema).every(([k, check]) => check(v[k]));
 }
 
