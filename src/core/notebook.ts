@@ -26,7 +26,9 @@ class NbError extends Error {
 }
 
 function fail(code: NotebookError['code'], path: string, message: string): never {
-  throw new NbError({ code, path, message: path ? `${path}: ${message}` : message });
+  // Wrong types read as `cells[3].outputs[1].output_type must be ...`; other messages stand alone.
+  const text = code === 'wrong-type' && path ? `${path} ${message}` : message;
+  throw new NbError(path ? { code, path, message: text } : { code, message: text });
 }
 
 function isObject(v: JsonValue | undefined): v is JsonObject {

@@ -5,9 +5,10 @@
 import Anser from 'anser';
 import { escapeHtml } from './escape';
 
-// eslint-disable-next-line no-control-regex
+/* eslint-disable no-control-regex */
 const TOKEN =
   /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]?|[\s\S]/gu;
+/* eslint-enable no-control-regex */
 
 function applyLine(line: string): string {
   const buf: string[] = [];

@@ -180,12 +180,7 @@ registerMimeRenderer({
   render(value, mime, o) {
     const svg = text(value);
     const s = o.ctx.opts.sanitizer;
-    if (!o.ctx.opts.trusted && s.svgAsImage) {
-      const out = s.svgAsImage(svg);
-      if (out.trimStart().startsWith('<')) return out;
-      if (/^data:image\/svg\+xml[;,]/i.test(out)) return imgTag(out, mime, o);
-      return placeholder('SVG output could not be shown.');
-    }
+    if (!o.ctx.opts.trusted) return s.svgAsImage(svg, 'SVG output');
     const uri = imageDataUri(mime, svg);
     return uri ? imgTag(uri, mime, o) : placeholder('SVG output could not be shown.');
   },

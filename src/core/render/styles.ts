@@ -7,6 +7,8 @@
 // (KATEX_CSS_MODULE) and the files of `katex/dist/fonts/`; katexCssWithFonts() points the CSS's
 // font URLs at wherever the build put them.
 
+import { SANITIZED_CONTAINER_CSS } from '../sanitize';
+
 export const KATEX_CSS_MODULE = 'katex/dist/katex.min.css';
 
 /** Rewrite katex.min.css's `url(fonts/...)` to `fontBase` (e.g. an extension URL ending in /). */
@@ -172,6 +174,7 @@ ${ANSI_CSS}
   .nb-prompt { display: none; }
   .nb-markdown-cell, .nb-hidden > summary { padding-left: 0; }
 }
+${SANITIZED_CONTAINER_CSS}
 @media print {
   .nb-notebook { ${LIGHT} max-width: none; padding: 0; font-size: 11pt; }
   .nb-cell { break-inside: avoid-page; }

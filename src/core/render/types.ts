@@ -1,15 +1,10 @@
 // Types shared by the renderer modules.
 
-/**
- * The sanitizer contract (src/core/sanitize.ts, `createSanitizer`): the ONLY path for untrusted
- * HTML, SVG and Markdown. The renderer never configures DOMPurify itself.
- */
-export interface Sanitizer {
-  html(dirty: string): string;
-  markdownHtml(dirty: string): string;
-  /** Untrusted SVG as an image: returns `<img ...>` HTML (or a data: URL). */
-  svgAsImage?(svg: string): string;
-}
+// The sanitizer (src/core/sanitize.ts, createSanitizer) is the ONLY path for untrusted HTML, SVG
+// and Markdown; the renderer never configures DOMPurify itself.
+import type { Sanitizer } from '../sanitize';
+
+export type { Sanitizer };
 
 export interface RenderOptions {
   /** Decided by the background from the bytes and the key; never from the file. */
