@@ -25,21 +25,26 @@ export async function jupyterDigest(
 ): Promise<Result<string>> {
   const parsed = parseJsonRaw(text, limits);
   if (!parsed.ok) return parsed;
-  return jupyterDigestOfRaw(parsed.value, secret);
+  // The stream is about as long as the text: size the buffer once instead of doubling it.
+  return jupyterDigestOfRaw(parsed.value, secret, text.length + (1 << 16));
 }
 
 /** Digest of an already parsed document. Mutates `doc` (applies nbformat's read transforms). */
-export async function jupyterDigestOfRaw(doc: RawValue, secret: Uint8Array): Promise<Result<string>> {
-  const bytes = jupyterDigestStream(doc);
+export async function jupyterDigestOfRaw(
+  doc: RawValue,
+  secret: Uint8Array,
+  sizeHint = 1 << 16,
+): Promise<Result<string>> {
+  const bytes = jupyterDigestStream(doc, sizeHint);
   if (!bytes.ok) return bytes;
   return { ok: true, value: await hmacSha256Hex(secret, bytes.value) };
 }
 
 /** The exact byte stream nbformat feeds to HMAC. Mutates `doc`. */
-export function jupyterDigestStream(doc: RawValue): Result<Uint8Array> {
+export function jupyterDigestStream(doc: RawValue, sizeHint = 1 << 16): Result<Uint8Array> {
   const prep = prepareLikeNbformat(doc);
   if (!prep.ok) return prep;
-  const sink = new ByteSink(1024);
+  const sink = new ByteSink(sizeHint);
   try {
     walk(prep.value, sink);
   } catch (e) {

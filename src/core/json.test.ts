@@ -1,0 +1,170 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { decodeNotebookBytes, parseJson, parseJsonRaw, RawNumber } from './json';
+import type { JsonValue } from './model';
+
+function err(text: string, limits?: { maxBytes?: number; maxDepth?: number }) {
+  const r = parseJson(text, limits);
+  if (r.ok) throw new Error(`expected an error for ${text.slice(0, 80)}`);
+  return r.error;
+}
+
+describe('parseJson accepts what JSON.parse accepts, with the same values', () => {
+  test('generated JSON documents', () => {
+    fc.assert(
+      fc.property(fc.json({ depthSize: 'medium' }), (s) => {
+        const r = parseJson(s);
+        expect(r).toEqual({ ok: true, value: JSON.parse(s) as JsonValue });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('mutated documents: accepted exactly when JSON.parse accepts (no dup keys here)', () => {
+    const base = JSON.stringify({ a: [1, 2.5e-3, -0, true, null, 'x\n\u00e9😀'], b: { c: 'd' } }, null, 1);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: base.length }),
+        fc.integer({ min: 0, max: 2 }),
+        fc.constantFrom(...'{}[]:,"\\ -+.eE0123456789tfnulax\t\n\u0001'.split('')),
+        (at, del, ch) => {
+          const s = base.slice(0, at) + ch + base.slice(at + del);
+          fc.pre(s.isWellFormed()); // a split emoji is a lone surrogate: refused by design
+          let expected: JsonValue | undefined;
+          try {
+            expected = JSON.parse(s) as JsonValue;
+          } catch {
+            expected = undefined;
+          }
+          const r = parseJson(s);
+          if (expected === undefined) expect(r.ok, s).toBe(false);
+          else expect(r, s).toEqual({ ok: true, value: expected });
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('a "__proto__" key is an own property, the prototype untouched', () => {
+    const r = parseJson('{"__proto__": {"polluted": 1}, "a": 2}');
+    if (!r.ok) throw new Error(r.error.message);
+    const v = r.value as Record<string, JsonValue>;
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+    expect(Object.keys(v)).toEqual(['__proto__', 'a']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('raw mode keeps number tokens', () => {
+  test('tokens verbatim', () => {
+    const r = parseJsonRaw('[1, 1.0, 1e-7, -0, 1E+2, 123456789012345678901234567890]');
+    if (!r.ok) throw new Error(r.error.message);
+    const arr = r.value as RawNumber[];
+    expect(arr.map((n) => n.raw)).toEqual(['1', '1.0', '1e-7', '-0', '1E+2', '123456789012345678901234567890']);
+    expect(arr.map((n) => n.isInt)).toEqual([true, false, false, true, false, true]);
+    expect(arr[0]).toBeInstanceOf(RawNumber);
+  });
+});
+
+describe('errors say what and where', () => {
+  test('syntax errors with line and column', () => {
+    const e = err('{\n "a": [1,\n  2,}\n}');
+    expect(e.code).toBe('not-json');
+    expect(e.message).toBe("not JSON: unexpected '}' at line 3, column 5");
+    expect([e.line, e.column]).toEqual([3, 5]);
+    expect(err('').message).toMatch(/empty document/);
+    expect(err('{"a": 1} x').message).toBe("not JSON: unexpected 'x' at line 1, column 10");
+    expect(err('{"a": 1').message).toMatch(/unexpected end of input/);
+    expect(err('"abc').message).toMatch(/unterminated string at line 1, column 1/);
+    expect(err('"a\nb"').message).toMatch(/unescaped control character U\+000A/);
+    expect(err('"\\x"').message).toMatch(/invalid escape/);
+    for (const bad of ['01', '1.', '.5', '+1', '-', '1e', '[1,]', '{"a":1,}', "{'a':1}", 'tru', '[1 2]']) {
+      expect(err(bad).code, bad).toBe('not-json');
+    }
+  });
+
+  test('duplicate keys rejected with their path', () => {
+    const e = err('{"cells": [{"x": 1}, {"metadata": {"a": 1, "b": 2, "a": 3}}]}');
+    expect(e.code).toBe('duplicate-key');
+    expect(e.path).toBe('cells[1].metadata.a');
+    expect(e.message).toMatch(/duplicate key "a" at line 1, column \d+ \(cells\[1\]\.metadata\.a\)/);
+    expect(err('{"": 1, "": 2}').code).toBe('duplicate-key');
+  });
+
+  test('NaN and infinities rejected', () => {
+    for (const s of ['NaN', '[Infinity]', '{"a": -Infinity}']) expect(err(s).code, s).toBe('non-finite-number');
+    expect(err('{"a": [0, NaN]}').path).toBe('a[1]');
+  });
+
+  test('lone surrogates rejected, escaped or not; pairs accepted', () => {
+    for (const s of ['"\\ud800"', '"\\udc00"', '"\\ud800\\u0041"', '"\\ud800x"', '"\ud800"', '"\udc00\ud800"', '"x\ud83d"']) {
+      expect(err(s).code, s).toBe('lone-surrogate');
+    }
+    expect(parseJson('"\\ud83d\\ude00 😀"')).toEqual({ ok: true, value: '😀 😀' });
+  });
+
+  test('BOM and UTF-16 text rejected as encoding errors', () => {
+    expect(err('\ufeff{}').code).toBe('encoding');
+    expect(err('{\u0000"\u0000').code).toBe('encoding');
+    expect(err('\ufffd\ufffd{\u0000}').code).toBe('encoding');
+  });
+
+  test('20,000-deep documents: a clear too-deep error, no stack overflow', () => {
+    for (const s of ['['.repeat(20000) + ']'.repeat(20000), '{"a":'.repeat(20000) + '1' + '}'.repeat(20000)]) {
+      const e = err(s);
+      expect(e.code).toBe('too-deep');
+      expect(e.message).toMatch(/more than 1000 levels/);
+    }
+    expect(parseJson('['.repeat(1000) + ']'.repeat(1000)).ok).toBe(true);
+    expect(err('[[[]]]', { maxDepth: 2 }).code).toBe('too-deep');
+    // positive control: with the limit raised the same document parses (iteratively)
+    const deep = '['.repeat(200000) + ']'.repeat(200000);
+    expect(parseJson(deep, { maxDepth: 300000 }).ok).toBe(true);
+  });
+
+  test('size limit', () => {
+    expect(err('[1, 2, 3]', { maxBytes: 5 }).code).toBe('too-large');
+    expect(parseJson('[1, 2, 3]', { maxBytes: 9 }).ok).toBe(true);
+  });
+});
+
+describe('decodeNotebookBytes', () => {
+  const u8 = (...b: number[]) => new Uint8Array(b);
+  const bad = (b: Uint8Array) => {
+    const r = decodeNotebookBytes(b);
+    if (r.ok) throw new Error('expected an error');
+    return r.error;
+  };
+  test('UTF-8 decoded; BOM, UTF-16 and invalid UTF-8 refused clearly', () => {
+    expect(decodeNotebookBytes(new TextEncoder().encode('{"a": "é😀"}'))).toEqual({ ok: true, value: '{"a": "é😀"}' });
+    expect(bad(u8(0xef, 0xbb, 0xbf, 0x7b, 0x7d)).message).toMatch(/byte-order mark/);
+    expect(bad(u8(0xff, 0xfe, 0x7b, 0, 0x7d, 0)).message).toMatch(/UTF-16/);
+    expect(bad(u8(0xfe, 0xff, 0, 0x7b, 0, 0x7d)).message).toMatch(/UTF-16/);
+    expect(bad(u8(0x7b, 0, 0x7d, 0)).message).toMatch(/UTF-16 or UTF-32/);
+    const e = bad(u8(0x7b, 0x22, 0x61, 0xc3, 0x28, 0x22, 0x7d));
+    expect(e.code).toBe('encoding');
+    expect(e.message).toMatch(/not valid UTF-8 \(bad byte at offset 3\)/);
+    expect(bad(u8(0x22, 0xed, 0xa0, 0x80, 0x22)).message).toMatch(/offset 1/); // CESU surrogate
+    expect(bad(new Uint8Array(10), ).code).toBe('encoding');
+    expect(decodeNotebookBytes(new Uint8Array(10).fill(0x20), { maxBytes: 5 }).ok).toBe(false);
+  });
+});
+
+describe('speed', () => {
+  test('a 30 MB notebook-like document parses in well under 2 s', () => {
+    const b64 = 'iVBORw0KGgoAAAANSUhEUgAA'.repeat(40000); // ~1 MB per image
+    const cells = Array.from({ length: 30 }, (_, i) => ({
+      cell_type: 'code',
+      execution_count: i,
+      metadata: { scrolled: false },
+      source: ['import numpy as np\n', `x = ${i} * 1.5e-3\n`],
+      outputs: [{ output_type: 'display_data', metadata: {}, data: { 'image/png': b64, 'text/plain': ['<Figure>'] } }],
+    }));
+    const text = JSON.stringify({ nbformat: 4, nbformat_minor: 4, metadata: {}, cells }, null, 1);
+    const t0 = performance.now();
+    const r = parseJsonRaw(text);
+    const ms = performance.now() - t0;
+    expect(r.ok).toBe(true);
+    expect(ms).toBeLessThan(2000);
+  });
+});
