@@ -50,8 +50,9 @@ export function resolveLocation(raw: string): Location | null {
     return { fetchUrl: `https://github.com${path}`, url: page, name: lastSegment(u.pathname) };
   }
   if (u.hostname === 'gist.github.com') {
-    // /USER/ID/raw/[REV/]FILE
-    if (parts.length < 4 || parts[2] !== 'raw') return null;
+    // /USER/ID/raw/[REV/]FILE (or /ID/raw/…)
+    const raw = parts.indexOf('raw');
+    if (raw < 1 || raw > 2 || parts.length < raw + 2) return null;
     u.hash = '';
     return { fetchUrl: u.href, url: u.href, name: lastSegment(u.pathname) };
   }
