@@ -35,20 +35,22 @@ function resolveAttachment(ref: string): string | undefined {
 const marked = new Marked({
   gfm: true,
   breaks: false,
-  walkTokens(token) {
-    if (token.type === 'image') {
-      const img = token as Tokens.Image;
-      if (img.href.startsWith('attachment:')) {
-        const uri = resolveAttachment(img.href);
-        if (uri) img.href = uri;
+  renderer: {
+    image({ href, title, text }: Tokens.Image): string {
+      let src = href;
+      let alt = text;
+      if (href.startsWith('attachment:')) {
+        const uri = resolveAttachment(href);
+        if (uri) src = uri;
         else {
-          img.text = `[missing attachment: ${img.href.slice('attachment:'.length)}]`;
-          img.href = '';
+          // No src: the browser shows the alt text as a broken image.
+          src = '';
+          alt = `[missing attachment: ${href.slice('attachment:'.length)}] ${text}`.trim();
         }
       }
-    }
-  },
-  renderer: {
+      const t = title ? ` title="${escapeAttr(title)}"` : '';
+      return `<img src="${escapeAttr(src)}" alt="${escapeAttr(alt)}"${t}>`;
+    },
     code({ text, lang }: Tokens.Code): string {
       const l = hljsLanguage((lang ?? '').split(/\s/)[0]);
       const cls = l ? ` class="hljs language-${l}"` : '';
