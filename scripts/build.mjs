@@ -156,6 +156,9 @@ async function main() {
   cpSync(path.join(root, 'public'), stage, { recursive: true });
 
   const base = JSON.parse(readFileSync(path.join(root, 'manifest.json'), 'utf8'));
+  // While a part is still being written, leave its page out rather than ship a broken manifest.
+  if (!existsSync(path.join(stage, 'options.html'))) delete base.options_ui;
+  if (!existsSync(path.join(stage, 'popup.html')) && base.action) delete base.action.default_popup;
   for (const [target, manifest] of [
     ['chrome', chromeManifest(base)],
     ['firefox', firefoxManifest(base)],

@@ -6,6 +6,8 @@ import { parseFrameMessage, type FrameMessage } from '../core/protocol';
 
 interface RuntimeLike {
   id: string;
+  /** Chromium: the per-session id that `use_dynamic_url` resources must be loaded through. */
+  dynamicId?: string;
   getURL(path: string): string;
   sendMessage(message: unknown): Promise<unknown>;
 }
@@ -59,7 +61,7 @@ class Mount {
   private readonly backBar: HTMLElement;
   private nativeDisplay: string | null = null;
   private nativePriority = '';
-  private frameOrigin = '';
+  private frameOrigins: string[] = [];
   private destroyed = false;
 
   constructor(readonly spec: MountSpec) {
@@ -120,8 +122,9 @@ class Mount {
       origin: location.origin,
       native: this.spec.nativeKind,
     });
-    const src = `${rt.getURL('viewer.html')}?${params.toString()}`;
-    this.frameOrigin = new URL(src).origin;
+    const src = `${extensionUrl(rt, 'viewer.html')}?${params.toString()}`;
+    // Chromium reports the static extension origin on messages even from a dynamic-id frame.
+    this.frameOrigins = [new URL(src).origin, new URL(rt.getURL('')).origin];
     const iframe = document.createElement('iframe');
     iframe.src = src;
     iframe.title = 'Notebook rendered by nbshield';
@@ -142,7 +145,7 @@ class Mount {
       this.iframe !== null &&
       event.source !== null &&
       event.source === this.iframe.contentWindow &&
-      event.origin === this.frameOrigin
+      this.frameOrigins.includes(event.origin)
     );
   }
 
@@ -233,6 +236,14 @@ function styleNote(el: HTMLElement): void {
   el.style.border = '1px solid rgba(128,128,128,0.4)';
   el.style.borderRadius = '6px';
   el.style.margin = '0 0 8px 0';
+}
+
+/** The viewer's URL; through the dynamic id where there is one, so pages cannot fingerprint us. */
+function extensionUrl(rt: RuntimeLike, file: string): string {
+  const url = rt.getURL(file);
+  const dyn = rt.dynamicId;
+  if (typeof dyn !== 'string' || !/^[0-9a-f-]{8,64}$/i.test(dyn)) return url;
+  return url.replace(`//${rt.id}/`, `//${dyn}/`);
 }
 
 async function sendWithRetry(rt: RuntimeLike, msg: unknown): Promise<unknown> {

@@ -11,7 +11,12 @@ import {
 import { TrustGate, openableLink, parentTargetOrigin, randomNonce, rawLinkFor } from './logic';
 
 interface ExtApi {
-  runtime: { sendMessage(message: unknown): Promise<unknown> };
+  runtime: {
+    id: string;
+    dynamicId?: string;
+    getURL(path: string): string;
+    sendMessage(message: unknown): Promise<unknown>;
+  };
   storage?: { onChanged?: { addListener(cb: (changes: object, area: string) => void): void } };
 }
 
@@ -232,10 +237,21 @@ function startRender(): void {
   // Opaque origin, scripts only: no same-origin, no popups, no forms, no top navigation.
   frame.setAttribute('sandbox', 'allow-scripts');
   frame.setAttribute('title', 'Notebook');
-  frame.src = `${trusted ? 'renderer-trusted.html' : 'renderer.html'}#${nonce}`;
+  frame.src = `${rendererUrl(trusted ? 'renderer-trusted.html' : 'renderer.html')}#${nonce}`;
   renderer = { frame, nonce, ready: false, trusted };
   postState('loading');
   ui.host.append(frame);
+}
+
+/**
+ * Chromium loads web-accessible pages framed under a web page only through the dynamic id when
+ * `use_dynamic_url` is set; elsewhere the page's own relative URL is right.
+ */
+function rendererUrl(file: string): string {
+  const rt = ext()?.runtime;
+  const dyn = rt?.dynamicId;
+  if (rt === undefined || typeof dyn !== 'string' || !/^[0-9a-f-]{8,64}$/i.test(dyn)) return file;
+  return rt.getURL(file).replace(`//${rt.id}/`, `//${dyn}/`);
 }
 
 function onRendererMessage(msg: FrameMessage): void {
