@@ -5,8 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+// eslint-disable-next-line no-restricted-imports -- test-only: the nbformat reference and generators
 import { runPython } from '../../test/node/reference/nbdigest';
+// eslint-disable-next-line no-restricted-imports -- test-only: the nbformat reference and generators
 import { notebookV3, notebookV4, serialize } from '../../test/node/reference/gen';
+// eslint-disable-next-line no-restricted-imports -- test-only: the nbformat reference and generators
 import type { GenValue } from '../../test/node/reference/gen';
 import { hmacSha256Hex, jupyterDigest, jupyterDigestStream } from './digest';
 import { parseJsonRaw } from './json';
@@ -63,35 +66,93 @@ describe('jupyterDigest equals nbformat compute_signature', () => {
   test('fixed vectors: numbers, unicode, astral keys, v3, attachments, transient keys', async () => {
     const big4300 = '9'.repeat(4300);
     const cases: Case[] = [
-      fixed('floats', v4('{"a": [1, 1.0, 1e-7, 1e16, 1E16, 100000.0, -0.0, -0, 0e0, 1.7976931348623157e308, 5e-324, 1e999, -1e999, 1e-999, 0.1, 123456789012345678901234567890, 1.5e300, 2.5E-05, 0.0001, 0.00001, 1e15]}')),
+      fixed(
+        'floats',
+        v4(
+          '{"a": [1, 1.0, 1e-7, 1e16, 1E16, 100000.0, -0.0, -0, 0e0, 1.7976931348623157e308, 5e-324, 1e999, -1e999, 1e-999, 0.1, 123456789012345678901234567890, 1.5e300, 2.5E-05, 0.0001, 0.00001, 1e15]}',
+        ),
+      ),
       fixed('bools', v4('{"x": true, "y": false, "z": null, "w": "True"}')),
-      fixed('astral keys sort by code point', v4('{"\\uffff": 1, "\\ud83d\\ude00": 2, "\\ue000": 3, "a": 4, "😀b": 5, "𝔘": 6}')),
+      fixed(
+        'astral keys sort by code point',
+        v4('{"\\uffff": 1, "\\ud83d\\ude00": 2, "\\ue000": 3, "a": 4, "😀b": 5, "𝔘": 6}'),
+      ),
       fixed('unicode values', v4('{"s": "héllo wörld 😀 \\u2028 \\u0000 \\"q\\""}')),
       fixed('int at 4300 digits', v4(`{"n": ${big4300}}`)),
       fixed('negative int at 4300 digits', v4(`{"n": -${big4300}}`)),
       fixed('int over 4300 digits', v4(`{"n": ${big4300}9}`)),
-      fixed('transient keys', v4('{"orig_nbformat": 3, "orig_nbformat_minor": 0, "signature": "sha256:ab", "trusted": true}', '[{"cell_type": "code", "source": ["a\\n", "b"], "metadata": {"trusted": true}, "trusted": true, "outputs": [], "execution_count": 1}]')),
-      fixed('attachments and bundles', v4('{}', '[{"cell_type": "markdown", "source": "x", "metadata": {}, "attachments": {"a.png": {"image/png": ["iVBO", "Rw0"], "application/json": ["a", "b"], "application/vnd.x+json": ["c"], "text/plain": ["1\\n", "2"]}}}, {"cell_type": "code", "source": [], "metadata": {}, "execution_count": null, "outputs": [{"output_type": "stream", "name": "stdout", "text": ["a\\n", "b"]}, {"output_type": "execute_result", "execution_count": 1, "metadata": {}, "data": {"text/plain": ["x", "y"], "application/json": ["j", "k"], "text/html": ["<b>", 1]}}, {"output_type": "error", "ename": "E", "evalue": "v", "traceback": ["t1", "t2"]}]}]')),
-      fixed('4.5 with ids', v4('{}', '[{"id": "a", "cell_type": "raw", "source": "", "metadata": {}}, {"id": "b", "cell_type": "raw", "source": "", "metadata": {}}]', '5')),
-      fixed('4.5 missing id (random id in nbformat)', v4('{}', '[{"cell_type": "raw", "source": "", "metadata": {}}]', '5')),
-      fixed('4.5 duplicate id', v4('{}', '[{"id": "a", "cell_type": "raw", "source": "", "metadata": {}}, {"id": "a", "cell_type": "raw", "source": "", "metadata": {}}]', '5')),
+      fixed(
+        'transient keys',
+        v4(
+          '{"orig_nbformat": 3, "orig_nbformat_minor": 0, "signature": "sha256:ab", "trusted": true}',
+          '[{"cell_type": "code", "source": ["a\\n", "b"], "metadata": {"trusted": true}, "trusted": true, "outputs": [], "execution_count": 1}]',
+        ),
+      ),
+      fixed(
+        'attachments and bundles',
+        v4(
+          '{}',
+          '[{"cell_type": "markdown", "source": "x", "metadata": {}, "attachments": {"a.png": {"image/png": ["iVBO", "Rw0"], "application/json": ["a", "b"], "application/vnd.x+json": ["c"], "text/plain": ["1\\n", "2"]}}}, {"cell_type": "code", "source": [], "metadata": {}, "execution_count": null, "outputs": [{"output_type": "stream", "name": "stdout", "text": ["a\\n", "b"]}, {"output_type": "execute_result", "execution_count": 1, "metadata": {}, "data": {"text/plain": ["x", "y"], "application/json": ["j", "k"], "text/html": ["<b>", 1]}}, {"output_type": "error", "ename": "E", "evalue": "v", "traceback": ["t1", "t2"]}]}]',
+        ),
+      ),
+      fixed(
+        '4.5 with ids',
+        v4(
+          '{}',
+          '[{"id": "a", "cell_type": "raw", "source": "", "metadata": {}}, {"id": "b", "cell_type": "raw", "source": "", "metadata": {}}]',
+          '5',
+        ),
+      ),
+      fixed(
+        '4.5 missing id (random id in nbformat)',
+        v4('{}', '[{"cell_type": "raw", "source": "", "metadata": {}}]', '5'),
+      ),
+      fixed(
+        '4.5 duplicate id',
+        v4(
+          '{}',
+          '[{"id": "a", "cell_type": "raw", "source": "", "metadata": {}}, {"id": "a", "cell_type": "raw", "source": "", "metadata": {}}]',
+          '5',
+        ),
+      ),
       fixed('cell without metadata', v4('{}', '[{"cell_type": "raw", "source": ""}]')),
       fixed('no metadata', '{"nbformat": 4, "nbformat_minor": 4, "cells": []}'),
-      fixed('float nbformat', '{"nbformat": 4.0, "nbformat_minor": 4, "metadata": {}, "cells": []}'),
+      fixed(
+        'float nbformat',
+        '{"nbformat": 4.0, "nbformat_minor": 4, "metadata": {}, "cells": []}',
+      ),
       fixed('nbformat 5', '{"nbformat": 5, "nbformat_minor": 0, "metadata": {}, "cells": []}'),
       fixed('not an object', '[1, 2]'),
       fixed('cells empty object', v4('{}', '{}')),
       fixed('cells empty string', v4('{}', '""')),
       fixed('cells non-empty string', v4('{}', '"ab"')),
-      fixed('source list with a number', v4('{}', '[{"cell_type": "raw", "source": ["a", 1], "metadata": {}}]')),
-      fixed('v3 basic', '{"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": "n", "orig_nbformat": 2, "signature": "sha256:00"}, "worksheets": [{"cells": [{"cell_type": "code", "input": ["a", "b"], "language": "python", "outputs": [{"output_type": "pyout", "text": ["1", "2"], "html": ["<p>\\n", "x"], "png": ["ab", "c"]}], "trusted": true, "metadata": {"trusted": true}}, {"cell_type": "heading", "level": 1, "source": ["t\\r", "u"], "rendered": []}]}]}'),
-      fixed('v3 code without outputs', '{"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": [{"cell_type": "code", "input": "x"}]}]}'),
+      fixed(
+        'source list with a number',
+        v4('{}', '[{"cell_type": "raw", "source": ["a", 1], "metadata": {}}]'),
+      ),
+      fixed(
+        'v3 basic',
+        '{"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": "n", "orig_nbformat": 2, "signature": "sha256:00"}, "worksheets": [{"cells": [{"cell_type": "code", "input": ["a", "b"], "language": "python", "outputs": [{"output_type": "pyout", "text": ["1", "2"], "html": ["<p>\\n", "x"], "png": ["ab", "c"]}], "trusted": true, "metadata": {"trusted": true}}, {"cell_type": "heading", "level": 1, "source": ["t\\r", "u"], "rendered": []}]}]}',
+      ),
+      fixed(
+        'v3 code without outputs',
+        '{"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": [{"cell_type": "code", "input": "x"}]}]}',
+      ),
       fixed('v3 no metadata', '{"nbformat": 3, "nbformat_minor": 0, "worksheets": []}'),
-      fixed('v3 line list with non-string first', '{"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": [{"cell_type": "markdown", "source": [1, "a"]}]}]}'),
+      fixed(
+        'v3 line list with non-string first',
+        '{"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": [{"cell_type": "markdown", "source": [1, "a"]}]}]}',
+      ),
       fixed('deliberate: NaN', v4('{"x": NaN}')),
       fixed('deliberate: Infinity', v4('{"x": [Infinity, -Infinity]}')),
       fixed('lone surrogate', v4('{"x": "\\ud800"}')),
-      fixed('output_type number', v4('{}', '[{"cell_type": "code", "source": "", "metadata": {}, "outputs": [{"output_type": 1, "text": ["a", "b"]}, {"output_type": 0, "text": ["c", "d"]}]}]')),
+      fixed(
+        'output_type number',
+        v4(
+          '{}',
+          '[{"cell_type": "code", "source": "", "metadata": {}, "outputs": [{"output_type": 1, "text": ["a", "b"]}, {"output_type": 0, "text": ["c", "d"]}]}]',
+        ),
+      ),
       { name: 'empty secret', text: v4('{"a": 1}'), secret: new Uint8Array(0) },
       { name: 'long secret', text: v4('{"a": 1}'), secret: new Uint8Array(1000).fill(7) },
       fixed('deliberate: duplicate key (Python keeps the last)', v4('{"a": 1, "a": 2}')),
@@ -102,7 +163,9 @@ describe('jupyterDigest equals nbformat compute_signature', () => {
       if (c.name.startsWith('deliberate:')) {
         // nbformat digests these, but the issue asks nbshield to refuse them as input
         expect(py[i]!.ok, c.name).toBe(true);
-        expect(ours.ok ? '' : ours.error.code, c.name).toMatch(/^(duplicate-key|non-finite-number)$/);
+        expect(ours.ok ? '' : ours.error.code, c.name).toMatch(
+          /^(duplicate-key|non-finite-number)$/,
+        );
         continue;
       }
       if (py[i]!.ok) expect(ours, c.name).toEqual({ ok: true, value: py[i]!.digest });
@@ -124,7 +187,11 @@ describe('jupyterDigest equals nbformat compute_signature', () => {
 
   test('generated nbformat 4 notebooks (property-based, against nbformat)', async () => {
     const docs = fc.sample(notebookV4, { numRuns: 400, seed: 4242 });
-    const cases = docs.map((d, i) => ({ name: `v4 #${i}`, text: serialize(d as GenValue, i + 1), secret: KEY }));
+    const cases = docs.map((d, i) => ({
+      name: `v4 #${i}`,
+      text: serialize(d as GenValue, i + 1),
+      secret: KEY,
+    }));
     const r = await compare(cases);
     // the generator must exercise both outcomes, mostly digestible
     expect(r.digested).toBeGreaterThan(250);
@@ -133,7 +200,11 @@ describe('jupyterDigest equals nbformat compute_signature', () => {
 
   test('generated nbformat 3 notebooks (property-based, against nbformat)', async () => {
     const docs = fc.sample(notebookV3, { numRuns: 300, seed: 33 });
-    const cases = docs.map((d, i) => ({ name: `v3 #${i}`, text: serialize(d as GenValue, i + 7), secret: KEY }));
+    const cases = docs.map((d, i) => ({
+      name: `v3 #${i}`,
+      text: serialize(d as GenValue, i + 7),
+      secret: KEY,
+    }));
     const r = await compare(cases);
     expect(r.digested).toBeGreaterThan(200);
   });
@@ -141,7 +212,11 @@ describe('jupyterDigest equals nbformat compute_signature', () => {
   test('all corpus notebooks', async () => {
     const files = readdirSync(CORPUS).filter((f) => f.endsWith('.ipynb'));
     expect(files.length).toBe(49);
-    const cases = files.map((f) => ({ name: f, text: readFileSync(join(CORPUS, f), 'utf8'), secret: KEY }));
+    const cases = files.map((f) => ({
+      name: f,
+      text: readFileSync(join(CORPUS, f), 'utf8'),
+      secret: KEY,
+    }));
     const r = await compare(cases);
     expect(r.digested + r.refused).toBe(49);
     console.log(`corpus: ${r.digested} digested, ${r.refused} refused by both`);
@@ -153,7 +228,13 @@ describe('jupyterDigest equals nbformat compute_signature', () => {
     const path = made!.path!;
     const secret = new Uint8Array(readFileSync(path));
     expect(secret[secret.length - 1]).toBe(0x0a); // base64 text with its newline
-    const text = readFileSync(join(CORPUS, readdirSync(CORPUS).find((f) => f.endsWith('.ipynb'))!), 'utf8');
+    const text = readFileSync(
+      join(
+        CORPUS,
+        readdirSync(CORPUS).find((f) => f.endsWith('.ipynb'))!,
+      ),
+      'utf8',
+    );
     const [py] = runPython([{ text, secret_file: path }]);
     expect(await jupyterDigest(text, secret)).toEqual({ ok: true, value: py!.digest });
     // positive control: the key without its newline gives another digest

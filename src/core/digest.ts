@@ -60,7 +60,13 @@ export async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uin
   // WebCrypto refuses a zero-length HMAC key; HMAC pads keys with zeros to the block size,
   // so one zero byte is the same key as none (Python's hmac accepts b"").
   const k = key.length === 0 ? new Uint8Array(1) : key;
-  const ck = await crypto.subtle.importKey('raw', k as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const ck = await crypto.subtle.importKey(
+    'raw',
+    k as BufferSource,
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
   return new Uint8Array(await crypto.subtle.sign('HMAC', ck, data as BufferSource));
 }
 
@@ -229,7 +235,10 @@ export function prepareLikeNbformat(doc: RawValue): Result<RawObject> {
   if (majorV === undefined) return bad('no "nbformat" version', 'unsupported-version');
   const major = intToken(majorV);
   if (major !== 3 && major !== 4) {
-    return bad(`unsupported nbformat ${majorV instanceof RawNumber ? majorV.raw : JSON.stringify(majorV)} (3 and 4 are supported)`, 'unsupported-version');
+    return bad(
+      `unsupported nbformat ${majorV instanceof RawNumber ? majorV.raw : JSON.stringify(majorV)} (3 and 4 are supported)`,
+      'unsupported-version',
+    );
   }
   let minor = 0;
   if (hasOwn(doc, 'nbformat_minor')) {
@@ -248,7 +257,8 @@ function prepareV4(nb: RawObject, minor: number): Result<RawObject> {
     const cell = cells[i];
     if (!isRawObject(cell)) return bad(`cells[${i}] is not an object`, 'wrong-type');
     if (hasOwn(cell, 'source') && Array.isArray(cell.source)) {
-      if (!allStrings(cell.source)) return bad(`cells[${i}].source has a non-string line`, 'wrong-type');
+      if (!allStrings(cell.source))
+        return bad(`cells[${i}].source has a non-string line`, 'wrong-type');
       cell.source = cell.source.join('');
     }
     if (hasOwn(cell, 'attachments')) {
@@ -256,7 +266,8 @@ function prepareV4(nb: RawObject, minor: number): Result<RawObject> {
       if (!isRawObject(att)) return bad(`cells[${i}].attachments is not an object`, 'wrong-type');
       for (const name of Object.keys(att)) {
         const bundle = att[name];
-        if (!isRawObject(bundle)) return bad(`cells[${i}].attachments is not a map of bundles`, 'wrong-type');
+        if (!isRawObject(bundle))
+          return bad(`cells[${i}].attachments is not a map of bundles`, 'wrong-type');
         rejoinMimebundle(bundle);
       }
     }
@@ -265,17 +276,20 @@ function prepareV4(nb: RawObject, minor: number): Result<RawObject> {
       if (outputs === null) return bad(`cells[${i}].outputs is not a list`, 'wrong-type');
       for (let j = 0; j < outputs.length; j++) {
         const out = outputs[j];
-        if (!isRawObject(out)) return bad(`cells[${i}].outputs[${j}] is not an object`, 'wrong-type');
+        if (!isRawObject(out))
+          return bad(`cells[${i}].outputs[${j}] is not an object`, 'wrong-type');
         const ot: RawValue = hasOwn(out, 'output_type') ? (out.output_type as RawValue) : '';
         if (Array.isArray(ot) || isRawObject(ot)) {
           return bad(`cells[${i}].outputs[${j}].output_type is not a string`, 'wrong-type');
         }
         if (ot === 'execute_result' || ot === 'display_data') {
           const data = hasOwn(out, 'data') ? out.data : {};
-          if (!isRawObject(data)) return bad(`cells[${i}].outputs[${j}].data is not an object`, 'wrong-type');
+          if (!isRawObject(data))
+            return bad(`cells[${i}].outputs[${j}].data is not an object`, 'wrong-type');
           rejoinMimebundle(data);
         } else if (pyTruthy(ot) && hasOwn(out, 'text') && Array.isArray(out.text)) {
-          if (!allStrings(out.text)) return bad(`cells[${i}].outputs[${j}].text has a non-string line`, 'wrong-type');
+          if (!allStrings(out.text))
+            return bad(`cells[${i}].outputs[${j}].text has a non-string line`, 'wrong-type');
           out.text = out.text.join('');
         }
       }
@@ -290,7 +304,8 @@ function prepareV4(nb: RawObject, minor: number): Result<RawObject> {
   for (let i = 0; i < cells.length; i++) {
     const cell = cells[i] as RawObject;
     const cm = hasOwn(cell, 'metadata') ? cell.metadata : undefined;
-    if (!isRawObject(cm)) return bad(`cells[${i}].metadata is missing or not an object`, 'wrong-type');
+    if (!isRawObject(cm))
+      return bad(`cells[${i}].metadata is missing or not an object`, 'wrong-type');
     delete cm.trusted;
   }
   // validate() -> _normalize(): random ids for missing or repeated ones from 4.5 on.
@@ -299,13 +314,19 @@ function prepareV4(nb: RawObject, minor: number): Result<RawObject> {
     for (let i = 0; i < cells.length; i++) {
       const cell = cells[i] as RawObject;
       if (!hasOwn(cell, 'id')) {
-        return bad(`cells[${i}] has no "id" (nbformat >= 4.5 would give it a random one, so the digest is not deterministic)`, 'wrong-type');
+        return bad(
+          `cells[${i}] has no "id" (nbformat >= 4.5 would give it a random one, so the digest is not deterministic)`,
+          'wrong-type',
+        );
       }
       const id = cell.id;
       // Python compares ids with == (1 == 1.0 == True); nbshield digests only string ids.
       if (typeof id !== 'string') return bad(`cells[${i}].id is not a string`, 'wrong-type');
       if (seen.has(id)) {
-        return bad(`cells[${i}] repeats the cell id ${JSON.stringify(id)} (nbformat would replace it with a random one)`, 'wrong-type');
+        return bad(
+          `cells[${i}] repeats the cell id ${JSON.stringify(id)} (nbformat would replace it with a random one)`,
+          'wrong-type',
+        );
       }
       seen.add(id);
     }
@@ -348,7 +369,8 @@ function prepareV3(nb: RawObject): Result<RawObject> {
         if (outputs === null) return bad(`${where}.outputs is missing or not a list`, 'wrong-type');
         for (let k = 0; k < outputs.length; k++) {
           const out = outputs[k];
-          if (!isRawObject(out)) return bad(`${where}.outputs[${k}] is not an object`, 'wrong-type');
+          if (!isRawObject(out))
+            return bad(`${where}.outputs[${k}] is not an object`, 'wrong-type');
           for (const key of V3_MULTILINE_OUTPUTS) {
             const item = hasOwn(out, key) ? out[key] : undefined;
             if (Array.isArray(item)) {

@@ -64,16 +64,28 @@ export function decodeNotebookBytes(bytes: Uint8Array, limits?: JsonLimits): Res
   const b0 = bytes[0];
   const b1 = bytes[1];
   if (b0 === 0xef && b1 === 0xbb && bytes[2] === 0xbf) {
-    return fail('encoding', 'encoding: the file starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM');
+    return fail(
+      'encoding',
+      'encoding: the file starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM',
+    );
   }
   if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff)) {
-    return fail('encoding', 'encoding: the file is UTF-16 (it has a UTF-16 byte-order mark); notebooks must be UTF-8');
+    return fail(
+      'encoding',
+      'encoding: the file is UTF-16 (it has a UTF-16 byte-order mark); notebooks must be UTF-8',
+    );
   }
   if (bytes.length >= 2 && (b0 === 0 || b1 === 0)) {
-    return fail('encoding', 'encoding: the file looks like UTF-16 or UTF-32 (NUL bytes at its start); notebooks must be UTF-8');
+    return fail(
+      'encoding',
+      'encoding: the file looks like UTF-16 or UTF-32 (NUL bytes at its start); notebooks must be UTF-8',
+    );
   }
   try {
-    return { ok: true, value: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
+    return {
+      ok: true,
+      value: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes),
+    };
   } catch {
     const at = firstInvalidUtf8(bytes);
     return fail('encoding', `encoding: not valid UTF-8 (bad byte at offset ${at})`);
@@ -138,13 +150,27 @@ function run<T>(text: string, limits: JsonLimits | undefined, raw: boolean): Res
   }
   const c0 = text.charCodeAt(0);
   if (c0 === 0xfeff) {
-    return fail('encoding', 'encoding: the text starts with a byte-order mark (BOM); notebooks are UTF-8 without BOM');
+    return fail(
+      'encoding',
+      'encoding: the text starts with a byte-order mark (BOM); notebooks are UTF-8 without BOM',
+    );
   }
-  if (c0 === 0xfffe || text.startsWith('\ufffd\ufffd') || text.startsWith('\u00ff\u00fe') || text.startsWith('\u00fe\u00ff')) {
-    return fail('encoding', 'encoding: the text looks like mis-decoded UTF-16; notebooks must be UTF-8');
+  if (
+    c0 === 0xfffe ||
+    text.startsWith('\ufffd\ufffd') ||
+    text.startsWith('\u00ff\u00fe') ||
+    text.startsWith('\u00fe\u00ff')
+  ) {
+    return fail(
+      'encoding',
+      'encoding: the text looks like mis-decoded UTF-16; notebooks must be UTF-8',
+    );
   }
   if (text.length >= 2 && (c0 === 0 || text.charCodeAt(1) === 0)) {
-    return fail('encoding', 'encoding: the text looks like UTF-16 or UTF-32 (NUL characters at its start); notebooks must be UTF-8');
+    return fail(
+      'encoding',
+      'encoding: the text looks like UTF-16 or UTF-32 (NUL characters at its start); notebooks must be UTF-8',
+    );
   }
   try {
     return { ok: true, value: new Parser(text, raw, maxDepth).document() as T };
@@ -198,6 +224,7 @@ export function formatPath(parts: (string | number)[]): string {
 }
 
 // Characters that end a plain run inside a string: quote, backslash, controls, surrogates.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it must find
 const STR_SPECIAL = /["\\\u0000-\u001f\ud800-\udfff]/g;
 
 class Parser {
@@ -233,7 +260,8 @@ class Parser {
     const parts: (string | number)[] = [];
     const top = this.stack[this.stack.length - 1];
     // While a key of the top object is read, that frame's old key is not part of the path.
-    const frames = top && inObj !== undefined && top.obj === inObj ? this.stack.slice(0, -1) : this.stack;
+    const frames =
+      top && inObj !== undefined && top.obj === inObj ? this.stack.slice(0, -1) : this.stack;
     for (const f of frames) {
       if (f.arr) parts.push(f.arr.length);
       else parts.push(f.key);
@@ -265,7 +293,12 @@ class Parser {
     const keyPos = this.pos;
     const key = this.string();
     if (hasOwn(obj, key)) {
-      throw this.err('duplicate-key', `duplicate key ${JSON.stringify(key)}`, keyPos, this.path(key, obj));
+      throw this.err(
+        'duplicate-key',
+        `duplicate key ${JSON.stringify(key)}`,
+        keyPos,
+        this.path(key, obj),
+      );
     }
     this.ws();
     if (this.text.charCodeAt(this.pos) !== 0x3a) {
@@ -335,7 +368,12 @@ class Parser {
         const obj = f.obj as Record<string, unknown>;
         if (f.key === '__proto__') {
           // A plain assignment would set the prototype; make it an own property instead.
-          Object.defineProperty(obj, f.key, { value: v, writable: true, enumerable: true, configurable: true });
+          Object.defineProperty(obj, f.key, {
+            value: v,
+            writable: true,
+            enumerable: true,
+            configurable: true,
+          });
         } else obj[f.key] = v;
         if (c === 0x2c) {
           this.pos++;
@@ -369,7 +407,12 @@ class Parser {
     if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
     const t = this.text;
     if (t.startsWith('NaN', this.pos) || t.startsWith('Infinity', this.pos)) {
-      throw this.err('non-finite-number', `${t.startsWith('NaN', this.pos) ? 'NaN' : 'Infinity'} is not a JSON number`, this.pos, this.path());
+      throw this.err(
+        'non-finite-number',
+        `${t.startsWith('NaN', this.pos) ? 'NaN' : 'Infinity'} is not a JSON number`,
+        this.pos,
+        this.path(),
+      );
     }
     throw this.unexpected(this.pos);
   }
@@ -393,7 +436,8 @@ class Parser {
     if (t.charCodeAt(p) === 0x2e) {
       p++;
       c = t.charCodeAt(p);
-      if (!(c >= 0x30 && c <= 0x39)) throw this.err('not-json', `${describe(t, p)} (invalid number)`, p);
+      if (!(c >= 0x30 && c <= 0x39))
+        throw this.err('not-json', `${describe(t, p)} (invalid number)`, p);
       do p++;
       while ((c = t.charCodeAt(p)) >= 0x30 && c <= 0x39);
     }
@@ -403,7 +447,8 @@ class Parser {
       c = t.charCodeAt(p);
       if (c === 0x2b || c === 0x2d) p++;
       c = t.charCodeAt(p);
-      if (!(c >= 0x30 && c <= 0x39)) throw this.err('not-json', `${describe(t, p)} (invalid number)`, p);
+      if (!(c >= 0x30 && c <= 0x39))
+        throw this.err('not-json', `${describe(t, p)} (invalid number)`, p);
       do p++;
       while ((c = t.charCodeAt(p)) >= 0x30 && c <= 0x39);
     }
@@ -460,7 +505,10 @@ class Parser {
             const u = this.hex4(j + 2);
             n = 6;
             if (u >= 0xd800 && u <= 0xdbff) {
-              const lo = t.charCodeAt(j + 6) === 0x5c && t.charCodeAt(j + 7) === 0x75 ? this.hex4(j + 8) : -1;
+              const lo =
+                t.charCodeAt(j + 6) === 0x5c && t.charCodeAt(j + 7) === 0x75
+                  ? this.hex4(j + 8)
+                  : -1;
               if (lo < 0xdc00 || lo > 0xdfff) throw this.loneSurrogate(u, j);
               out += String.fromCharCode(u, lo);
               n = 12;
@@ -470,11 +518,19 @@ class Parser {
             break;
           }
           default:
-            throw this.err('not-json', `invalid escape ${JSON.stringify(t.slice(j, j + 2))} in string`, j);
+            throw this.err(
+              'not-json',
+              `invalid escape ${JSON.stringify(t.slice(j, j + 2))} in string`,
+              j,
+            );
         }
         i = chunk = j + n;
       } else if (c < 0x20) {
-        throw this.err('not-json', `unescaped control character U+${c.toString(16).toUpperCase().padStart(4, '0')} in string`, j);
+        throw this.err(
+          'not-json',
+          `unescaped control character U+${c.toString(16).toUpperCase().padStart(4, '0')} in string`,
+          j,
+        );
       } else {
         // A surrogate in the text itself: only a high+low pair is a character.
         const lo = t.charCodeAt(j + 1);
@@ -485,7 +541,12 @@ class Parser {
   }
 
   private loneSurrogate(u: number, pos: number): JsonFail {
-    return this.err('lone-surrogate', `lone surrogate \\u${u.toString(16)} in string (not a Unicode character)`, pos, this.path());
+    return this.err(
+      'lone-surrogate',
+      `lone surrogate \\u${u.toString(16)} in string (not a Unicode character)`,
+      pos,
+      this.path(),
+    );
   }
 
   private hex4(p: number): number {
@@ -512,7 +573,12 @@ export function rawToJson(v: RawValue): JsonValue {
     for (const k of Object.keys(v)) {
       const val = rawToJson(v[k] as RawValue);
       if (k === '__proto__') {
-        Object.defineProperty(o, k, { value: val, writable: true, enumerable: true, configurable: true });
+        Object.defineProperty(o, k, {
+          value: val,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
       } else o[k] = val;
     }
     return o;

@@ -3,6 +3,7 @@
 Reads JSON lines on stdin, one request per line:
   {"text": "<notebook text>", "secret_hex": "<hex>"}      -> digest of nbformat.reads(text)
   {"text": ..., "secret_file": "<path>"}                  -> same, key read by NotebookNotary
+  {"dumps": "<json text>"}                                -> re-serialised as nbformat writes
   {"pystr": ["1.0", "1e999", ...]}                        -> str(json.loads(t)) for each token
   {"make_secret_dir": "<dir>"}                            -> let NotebookNotary write its
                                                             notebook_secret there; returns its path
@@ -42,6 +43,10 @@ def py_str(token):
 
 
 def handle(req):
+    if "dumps" in req:  # json.dumps as nbformat's writer calls it, plus nbformat.write's newline
+        v = json.loads(req["dumps"])
+        out = json.dumps(v, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False)
+        return {"ok": True, "str": out + "\n"}
     if "pystr" in req:  # str(json.loads(t)) for each number token
         return {"ok": True, "results": [py_str(t) for t in req["pystr"]]}
     if "make_secret_dir" in req:

@@ -10,6 +10,7 @@ export type PyRequest =
   | { text: string; secret_hex: string }
   | { text: string; secret_file: string }
   | { pystr: string[] }
+  | { dumps: string }
   | { make_secret_dir: string };
 
 export interface PyResponse {
@@ -17,6 +18,7 @@ export interface PyResponse {
   digest?: string;
   error?: string;
   path?: string;
+  str?: string;
   results?: { ok: boolean; str?: string; error?: string }[];
 }
 
