@@ -15,10 +15,12 @@ export interface CoreVerdict {
 }
 
 export interface BgCore {
+  /** `previousRecordDigest`: the record trusted at this URL, so the verdict can say "changed". */
   decide(
     text: string,
     keys: TrustKey[],
-    isRecorded: (digest: string) => boolean,
+    isRecorded: (digest: string) => boolean | Promise<boolean>,
+    previousRecordDigest?: string,
   ): Promise<CoreVerdict>;
   /** What one-click trust stores. Throws an Error with a readable message on a bad notebook. */
   recordDigest(text: string, key: TrustKey): Promise<string>;

@@ -112,18 +112,21 @@ export class Service {
     const keys = await this.keyring.trustKeys();
     const st = await this.records.state();
     const { full, prefixes } = recordedSets(st);
-    const asked: string[] = [];
-    let v = await this.d.core.decide(text, keys, (d) => {
-      asked.push(d);
-      return full.has(d);
-    });
-    if (!v.trusted && prefixes.size) {
-      // Records that arrived by sync are known by compact id only.
-      const hits: string[] = [];
-      for (const d of asked) if (prefixes.has(await digestPrefix(d))) hits.push(d);
-      if (hits.length)
-        v = await this.d.core.decide(text, keys, (d) => full.has(d) || hits.includes(d));
-    }
+    const prefixCache = new Map<string, string>();
+    const hint = st.hints[url];
+    const v = await this.d.core.decide(
+      text,
+      keys,
+      async (d) => {
+        if (full.has(d)) return true;
+        if (!prefixes.size) return false;
+        // Records that arrived by sync are known by compact id only.
+        let p = prefixCache.get(d);
+        if (p === undefined) prefixCache.set(d, (p = await digestPrefix(d)));
+        return prefixes.has(p);
+      },
+      hint && st.records[hint] ? hint : undefined,
+    );
     const info: VerdictInfo = { trusted: v.trusted, reason: v.reason, message: v.message };
     if (v.keyId) {
       const name = await this.keyring.nameOf(v.keyId);
@@ -134,8 +137,7 @@ export class Service {
         else if (name) info.message = `Trusted: signed with the key "${name}"`;
       }
     }
-    if (!v.trusted && !isInputError(v.reason)) {
-      const hint = st.hints[url];
+    if (!v.trusted && v.reason !== 'changed' && !isInputError(v.reason)) {
       if (hint && st.records[hint]) {
         info.reason = 'changed';
         info.message = 'Not trusted: changed since you trusted it';

@@ -31,7 +31,7 @@ export function fakeCore(): BgCore {
         return { trusted: false, reason: 'invalid', message: 'Not trusted: not a valid notebook' };
       }
       for (const k of keys) {
-        if (isRecorded(await hmacHex(k.bytes, text))) {
+        if (await isRecorded(await hmacHex(k.bytes, text))) {
           return {
             trusted: true,
             reason: 'recorded',
