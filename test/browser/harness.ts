@@ -1,0 +1,502 @@
+// Real-browser harness: Debian's Chromium through playwright-core with the built extension, on the
+// fake GitHub (test/fakegithub/server.mjs); Firefox ESR through puppeteer-core (see firefox.ts).
+// Recipe: ../shared/DESIGN.md "Test set-up that works on this kind of machine".
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  chromium,
+  type BrowserContext,
+  type ConsoleMessage,
+  type Frame,
+  type Page,
+  type Worker,
+} from 'playwright-core';
+import { repoRoot, startFakeGitHub, type FakeGitHub } from '../fakegithub/server.mjs';
+
+export { repoRoot };
+export const CHROMIUM = process.env.NBSHIELD_CHROMIUM ?? '/usr/lib/chromium/chromium';
+export const DIST_CHROME = path.join(repoRoot, 'dist/chrome');
+export const DIST_FIREFOX = path.join(repoRoot, 'dist/firefox');
+export const TMP_ROOT = path.join(repoRoot, '.tmp');
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Build once if there is no build yet (others may be rebuilding: we copy it, see below). */
+export function ensureBuilt(): void {
+  const ok =
+    fs.existsSync(path.join(DIST_CHROME, 'manifest.json')) &&
+    fs.existsSync(path.join(DIST_CHROME, 'background.js'));
+  if (ok && process.env.NBSHIELD_REBUILD !== '1') return;
+  execFileSync('node', ['scripts/build.mjs'], { cwd: repoRoot, stdio: 'inherit' });
+}
+
+/**
+ * A private copy of dist/chrome for this test process, so a teammate's rebuild cannot swap files
+ * under a running browser. Its path is stable within the process, hence so is the extension id.
+ */
+export function copyExtension(which: 'chrome' | 'firefox' = 'chrome'): string {
+  ensureBuilt();
+  const dest = path.join(TMP_ROOT, `ext-${process.pid}`, which);
+  if (!fs.existsSync(path.join(dest, 'manifest.json'))) {
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.cpSync(which === 'chrome' ? DIST_CHROME : DIST_FIREFOX, dest, { recursive: true });
+  }
+  return dest;
+}
+
+/** Chromium's id for an unpacked extension without a manifest key: derived from its path. */
+export function unpackedExtensionId(dir: string): string {
+  const hex = crypto.createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 32);
+  return [...hex].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
+}
+
+export function freshProfileDir(label: string): string {
+  fs.mkdirSync(TMP_ROOT, { recursive: true });
+  return fs.mkdtempSync(path.join(TMP_ROOT, `profile-${label}-`));
+}
+
+// Records every postMessage each frame receives, and every message it is sent at all, so the
+// tests can search them for the key and for canaries. Runs in every frame Playwright reaches.
+const RECORDER = `(() => {
+  try {
+    const log = [];
+    Object.defineProperty(window, '__nbRecorded', { value: log, enumerable: false });
+    window.addEventListener('message', (e) => {
+      let data;
+      try { data = JSON.stringify(e.data); } catch { data = String(e.data); }
+      log.push({ origin: e.origin, data: data === undefined ? 'undefined' : data });
+    }, true);
+  } catch {}
+})();`;
+
+export interface ChromeSession {
+  context: BrowserContext;
+  extensionId: string;
+  extensionDir: string;
+  profileDir: string;
+  /** Every console message of pages and the service worker, as text. */
+  console: string[];
+  worker(): Promise<Worker>;
+  close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  server: FakeGitHub;
+  profileDir?: string;
+  extensionDir?: string;
+  /** Set "Allow access to file URLs" for the extension in the profile before launch. */
+  allowFileAccess?: boolean;
+  /** Without the extension: for positive controls. */
+  noExtension?: boolean;
+}
+
+export async function launchChrome(opts: LaunchOptions): Promise<ChromeSession> {
+  const extensionDir = opts.extensionDir ?? copyExtension('chrome');
+  const profileDir = opts.profileDir ?? freshProfileDir('chrome');
+  const extensionId = unpackedExtensionId(extensionDir);
+  if (opts.allowFileAccess) presetFileAccess(profileDir, extensionId);
+  const args = [
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--host-resolver-rules=${opts.server.hostResolverRules}`,
+    '--ignore-certificate-errors',
+  ];
+  if (!opts.noExtension)
+    args.push(`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`);
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: false,
+    args,
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1200, height: 900 },
+  });
+  await context.addInitScript(RECORDER);
+  const consoleLog: string[] = [];
+  const onConsole = (where: string) => (m: ConsoleMessage) =>
+    consoleLog.push(`[${where}] ${m.type()}: ${m.text()}`);
+  context.on('console', onConsole('page'));
+  const watchWorker = (w: Worker) => w.on('console', onConsole('worker'));
+  context.serviceWorkers().forEach(watchWorker);
+  context.on('serviceworker', watchWorker);
+
+  const session: ChromeSession = {
+    context,
+    extensionId,
+    extensionDir,
+    profileDir,
+    console: consoleLog,
+    worker: () => serviceWorker(context, extensionId),
+    close: () => context.close(),
+  };
+  if (!opts.noExtension) {
+    // The id from the worker URL is the truth; the path-derived one serves presets (and a build
+    // that has no worker yet).
+    const w = await serviceWorker(context, undefined, 15_000).catch(() => null);
+    if (w) session.extensionId = new URL(w.url()).host;
+  }
+  return session;
+}
+
+function presetFileAccess(profileDir: string, id: string): void {
+  const prefsPath = path.join(profileDir, 'Default', 'Preferences');
+  fs.mkdirSync(path.dirname(prefsPath), { recursive: true });
+  let prefs: Record<string, unknown> = {};
+  try {
+    prefs = JSON.parse(fs.readFileSync(prefsPath, 'utf8')) as Record<string, unknown>;
+  } catch {
+    prefs = {};
+  }
+  const ext = (prefs.extensions ??= {}) as Record<string, unknown>;
+  const settings = (ext.settings ??= {}) as Record<string, Record<string, unknown>>;
+  settings[id] = { ...(settings[id] ?? {}), newAllowFileAccess: true };
+  fs.writeFileSync(prefsPath, JSON.stringify(prefs));
+}
+
+/** The extension's service worker (waits for it to start). */
+export async function serviceWorker(
+  context: BrowserContext,
+  extensionId?: string,
+  timeout = 30_000,
+): Promise<Worker> {
+  const mine = (w: Worker) =>
+    w.url().startsWith('chrome-extension://') &&
+    (extensionId === undefined || new URL(w.url()).host === extensionId);
+  const found = context.serviceWorkers().find(mine);
+  if (found) return found;
+  return context.waitForEvent('serviceworker', { predicate: mine, timeout });
+}
+
+/** Evaluate in the service worker, retrying: the first message after a restart can fail. */
+export async function inWorker<T, A>(
+  s: ChromeSession,
+  fn: (arg: A) => T | Promise<T>,
+  arg: A,
+  tries = 5,
+): Promise<T> {
+  let last: unknown;
+  for (let i = 0; i < tries; i += 1) {
+    try {
+      const w = await s.worker();
+      return await w.evaluate(fn, arg);
+    } catch (e) {
+      last = e;
+      await sleep(300 * (i + 1));
+    }
+  }
+  throw last;
+}
+
+export async function setSecretHex(s: ChromeSession, hex: string): Promise<unknown> {
+  return inWorker(
+    s,
+    async (h: string) => {
+      const g = globalThis as unknown as {
+        nbshieldTest?: { setSecretHex(hex: string): unknown };
+      };
+      if (!g.nbshieldTest) throw new Error('nbshieldTest is not defined in the service worker');
+      return JSON.parse(JSON.stringify((await g.nbshieldTest.setSecretHex(h)) ?? null)) as unknown;
+    },
+    hex,
+  );
+}
+
+/** Stop the service worker (CDP Target.closeTarget) and wait until a new one answers. */
+export async function restartServiceWorker(s: ChromeSession): Promise<void> {
+  const page = s.context.pages()[0] ?? (await s.context.newPage());
+  const cdp = await s.context.newCDPSession(page);
+  try {
+    const { targetInfos } = (await cdp.send('Target.getTargets')) as {
+      targetInfos: Array<{ targetId: string; type: string; url: string }>;
+    };
+    const targets = targetInfos.filter(
+      (t) =>
+        t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${s.extensionId}/`),
+    );
+    if (targets.length === 0) throw new Error('no service worker target to close');
+    for (const t of targets) {
+      for (let i = 0; i < 3; i += 1) {
+        try {
+          await cdp.send('Target.closeTarget', { targetId: t.targetId });
+          break;
+        } catch {
+          await sleep(200);
+        }
+      }
+    }
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+  // Wait for the old worker to go, then wake a new one by opening an extension page.
+  for (let i = 0; i < 50 && s.context.serviceWorkers().length > 0; i += 1) await sleep(100);
+  const wake = await s.context.newPage();
+  await wake.goto(`chrome-extension://${s.extensionId}/viewer.html?wake=1`).catch(() => undefined);
+  await serviceWorker(s.context, s.extensionId);
+  await wake.close();
+}
+
+// ---------- frames ----------
+
+export function isViewerFrame(f: Frame, extensionId: string): boolean {
+  return f.url().startsWith(`chrome-extension://${extensionId}/viewer.html`);
+}
+
+export function isRendererFrame(f: Frame, extensionId: string): boolean {
+  return (
+    f.url().startsWith(`chrome-extension://${extensionId}/renderer`) ||
+    (f.parentFrame() !== null && isViewerFrame(f.parentFrame() as Frame, extensionId))
+  );
+}
+
+/** The viewer frames of a page, in document order of their `[data-nbshield]` roots. */
+export async function viewerFrames(page: Page, extensionId: string): Promise<Frame[]> {
+  const handles = await page.$$('[data-nbshield] iframe');
+  const out: Frame[] = [];
+  for (const h of handles) {
+    const f = await h.contentFrame();
+    if (f && isViewerFrame(f, extensionId)) out.push(f);
+  }
+  return out;
+}
+
+export async function viewerFrame(page: Page, extensionId: string, index = 0): Promise<Frame> {
+  for (let i = 0; i < 100; i += 1) {
+    const fs_ = await viewerFrames(page, extensionId);
+    if (fs_[index]) return fs_[index];
+    await sleep(100);
+  }
+  throw new Error(`no viewer frame #${index} on ${page.url()}`);
+}
+
+export async function rendererFrame(page: Page, extensionId: string, index = 0): Promise<Frame> {
+  const viewer = await viewerFrame(page, extensionId, index);
+  for (let i = 0; i < 100; i += 1) {
+    const child = viewer.childFrames().find((f) => f.url() !== '' && f.url() !== 'about:blank');
+    if (child) return child;
+    await sleep(100);
+  }
+  throw new Error(`no renderer frame in viewer #${index} on ${page.url()}`);
+}
+
+/** Every frame of a page, extension ones included. */
+export function allFrames(page: Page): Frame[] {
+  return page.frames();
+}
+
+export interface RootState {
+  state: string | null;
+  trust: string | null;
+  text: string;
+}
+
+export async function rootStates(page: Page): Promise<RootState[]> {
+  return page.$$eval('[data-nbshield]', (els) =>
+    els.map((e) => ({
+      state: e.getAttribute('data-state'),
+      trust: e.getAttribute('data-trust'),
+      text: (e.textContent ?? '').trim(),
+    })),
+  );
+}
+
+/** Wait until the `index`th `[data-nbshield]` leaves `loading`; returns its final state. */
+export async function waitSettled(page: Page, index = 0, timeout = 30_000): Promise<RootState> {
+  const deadline = Date.now() + timeout;
+  let last: RootState | undefined;
+  while (Date.now() < deadline) {
+    const states = await rootStates(page).catch(() => [] as RootState[]);
+    last = states[index];
+    if (last && last.state !== 'loading' && last.state !== null) return last;
+    await sleep(100);
+  }
+  throw new Error(
+    `[data-nbshield] #${index} not settled on ${page.url()} within ${timeout} ms: ${JSON.stringify(last ?? null)}`,
+  );
+}
+
+export async function waitRendered(page: Page, index = 0, timeout = 30_000): Promise<RootState> {
+  const st = await waitSettled(page, index, timeout);
+  if (st.state !== 'rendered')
+    throw new Error(`expected rendered, got ${JSON.stringify(st)} on ${page.url()}`);
+  return st;
+}
+
+/** Wait until data-trust of root `index` equals `trust`. */
+export async function waitTrust(page: Page, trust: string, index = 0, timeout = 15_000) {
+  const deadline = Date.now() + timeout;
+  let last: RootState | undefined;
+  while (Date.now() < deadline) {
+    last = (await rootStates(page))[index];
+    if (last?.state === 'rendered' && last.trust === trust) return last;
+    await sleep(100);
+  }
+  throw new Error(`data-trust never became ${trust}: ${JSON.stringify(last ?? null)}`);
+}
+
+export async function cellCount(frame: Frame): Promise<number> {
+  return frame.evaluate(() => document.querySelectorAll('[data-cell-index]').length);
+}
+
+/** Wait until the renderer frame shows `expected` cells (it may render after the state flips). */
+export async function waitCells(frame: Frame, expected: number, timeout = 15_000) {
+  const deadline = Date.now() + timeout;
+  let n = -1;
+  while (Date.now() < deadline) {
+    n = await cellCount(frame).catch(() => -1);
+    if (n === expected) return n;
+    await sleep(100);
+  }
+  return n;
+}
+
+/** The number of cells nbformat would show (v4 cells, v3 worksheets' cells). */
+export function notebookCellCount(text: string): number {
+  const nb = JSON.parse(text) as {
+    cells?: unknown[];
+    worksheets?: Array<{ cells?: unknown[] }>;
+  };
+  if (Array.isArray(nb.cells)) return nb.cells.length;
+  return (nb.worksheets ?? []).reduce((n, w) => n + (w.cells?.length ?? 0), 0);
+}
+
+// ---------- canaries ----------
+
+export interface CanaryReport {
+  hits: string[];
+  pwned: string[];
+  titles: string[];
+  messages: string[];
+}
+
+/** Everything a payload's canary could have left: HTTP hits, globals, titles, postMessages. */
+export async function canaryReport(page: Page, server: FakeGitHub): Promise<CanaryReport> {
+  const report: CanaryReport = {
+    hits: server.hits().map((h) => `${h.id} (${h.via})`),
+    pwned: [],
+    titles: [],
+    messages: [],
+  };
+  for (const f of page.frames()) {
+    const r = await f
+      .evaluate(() => {
+        const w = window as unknown as {
+          __pwned?: unknown;
+          __nbRecorded?: Array<{ origin: string; data: string }>;
+        };
+        return {
+          pwned: w.__pwned === undefined ? null : String(w.__pwned),
+          title: document.title,
+          msgs: (w.__nbRecorded ?? []).map((m) => m.data),
+        };
+      })
+      .catch(() => null);
+    if (!r) continue;
+    if (r.pwned !== null) report.pwned.push(`${r.pwned} in ${f.url().slice(0, 80)}`);
+    if (r.title.includes('PWNED')) report.titles.push(`${r.title} in ${f.url().slice(0, 80)}`);
+    for (const m of r.msgs) if (m.includes('nbshieldCanary')) report.messages.push(m);
+  }
+  return report;
+}
+
+export function firedIds(report: CanaryReport): Set<string> {
+  const ids = new Set<string>();
+  for (const h of report.hits) ids.add(h.split(' ')[0] ?? '');
+  for (const p of report.pwned) ids.add(p.split(' ')[0] ?? '');
+  for (const t of report.titles) ids.add((t.split(' ')[0] ?? '').replace(/^PWNED:/, ''));
+  for (const m of report.messages) {
+    const id = /"nbshieldCanary":"([^"]+)"/.exec(m)?.[1];
+    if (id) ids.add(id);
+  }
+  ids.delete('');
+  return ids;
+}
+
+/** Every way a user could poke the content of a frame: click links and buttons, focus, hover, submit. */
+export async function interactWithEverything(frame: Frame): Promise<number> {
+  const selector = 'a, button, input, summary, [onclick], [onmouseover], [tabindex], svg a, math a';
+  const n = await frame.evaluate((sel) => document.querySelectorAll(sel).length, selector);
+  for (let i = 0; i < n; i += 1) {
+    const el = frame.locator(selector).nth(i);
+    try {
+      await el.hover({ timeout: 500, force: true });
+      await el.focus({ timeout: 500 });
+      // A real click, with the modifiers kept default: a popup or navigation would be a failure too.
+      await el.click({ timeout: 1000, force: true, noWaitAfter: true });
+    } catch {
+      /* not clickable (hidden, detached): the others still get clicked */
+    }
+  }
+  // Submit every form, in case a sanitizer kept one without a button.
+  await frame
+    .evaluate(() => {
+      for (const f of Array.from(document.forms)) {
+        try {
+          f.requestSubmit();
+        } catch {
+          /* ignore */
+        }
+      }
+    })
+    .catch(() => undefined);
+  return n;
+}
+
+// ---------- key search ----------
+
+export function keyForms(hex: string): string[] {
+  const bytes = Buffer.from(hex, 'hex');
+  const b64 = bytes.toString('base64');
+  const b64url = bytes.toString('base64url');
+  return [hex.toLowerCase(), hex.toUpperCase(), b64, b64.replace(/=+$/, ''), b64url];
+}
+
+export function findKey(haystack: string, hex: string): string | null {
+  for (const form of keyForms(hex)) if (haystack.includes(form)) return form;
+  return null;
+}
+
+/** The DOM (outerHTML plus form field values) and recorded messages of every frame of a page. */
+export async function dumpFrames(page: Page): Promise<string[]> {
+  const out: string[] = [];
+  for (const f of page.frames()) {
+    const d = await f
+      .evaluate(() => {
+        const w = window as unknown as { __nbRecorded?: Array<{ data: string }> };
+        const values = Array.from(document.querySelectorAll('input, textarea'))
+          .map((e) => (e as HTMLInputElement).value)
+          .join('\n');
+        return [
+          document.documentElement.outerHTML,
+          values,
+          (w.__nbRecorded ?? []).map((m) => m.data).join('\n'),
+          JSON.stringify(Object.assign({}, localStorage)),
+        ].join('\n');
+      })
+      .catch(() => '');
+    out.push(`${f.url()}\n${d}`);
+  }
+  return out;
+}
+
+// ---------- fake GitHub for a suite ----------
+
+export async function startServer(): Promise<FakeGitHub> {
+  return startFakeGitHub();
+}
+
+export function tmpFile(name: string, text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nbshield-'));
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+export { sleep };
