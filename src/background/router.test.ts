@@ -53,9 +53,49 @@ describe('classifySender', () => {
     expect(classifySender({ url: ME.baseUrl + 'popup.html' }, ME)).toBe('foreign');
     // Our URL but another origin (Chromium fills origin): refused.
     expect(classifySender({ ...viewer(), origin: 'https://github.com' }, ME)).toBe('foreign');
-    // A look-alike prefix.
-    expect(classifySender({ id: ME.id, url: 'chrome-extension://ext-id.evil/x' }, ME)).toBe(
+    // Another extension's page on the same scheme.
+    expect(
+      classifySender(
+        { id: 'evil', url: 'chrome-extension://evil/x', origin: 'chrome-extension://evil' },
+        ME,
+      ),
+    ).toBe('foreign');
+    // Our id claimed over another scheme: a web page (content script) at best.
+    expect(classifySender({ id: ME.id, url: 'https://ext-id/popup.html' }, ME)).toBe('foreign');
+    // Firefox: moz-extension pages only at our own host (no dynamic ids there).
+    const ff = { id: ME.id, baseUrl: 'moz-extension://uuid-1/' };
+    expect(classifySender({ id: ME.id, url: 'moz-extension://uuid-1/popup.html' }, ff)).toBe(
+      'extension-page',
+    );
+    expect(classifySender({ id: ME.id, url: 'moz-extension://uuid-2/popup.html' }, ff)).toBe(
       'foreign',
+    );
+    // A dynamic web-accessible-resource id (use_dynamic_url) on our scheme is still our page.
+    expect(
+      classifySender(
+        {
+          id: ME.id,
+          url: 'chrome-extension://dyn-guid/viewer.html',
+          origin: 'chrome-extension://dyn-guid',
+          tab: { id: 1 },
+        },
+        ME,
+      ),
+    ).toBe('extension-page');
+    expect(
+      classifySender(
+        {
+          id: ME.id,
+          url: 'chrome-extension://dyn-guid/viewer.html',
+          origin: 'https://github.com',
+          tab: { id: 1 },
+        },
+        ME,
+      ),
+    ).toBe('foreign');
+    // A content script on a page that is not http(s): still a content script, never a page.
+    expect(classifySender({ id: ME.id, url: 'file:///tmp/a.ipynb', tab: { id: 1 } }, ME)).toBe(
+      'content-script',
     );
     // No tab and not an extension page.
     expect(classifySender({ id: ME.id, url: BLOB }, ME)).toBe('foreign');

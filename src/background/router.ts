@@ -32,11 +32,24 @@ export type SenderKind = 'extension-page' | 'content-script' | 'foreign';
 
 export function classifySender(sender: SenderLike, me: ExtensionIdentity): SenderKind {
   if (sender.id !== me.id) return 'foreign';
-  const url = sender.url ?? '';
-  const extOrigin = me.baseUrl.replace(/\/+$/, '');
-  if (url.startsWith(me.baseUrl)) {
-    // Chromium also fills sender.origin; when present it must be the extension's own origin.
-    if (sender.origin !== undefined && sender.origin !== extOrigin) return 'foreign';
+  let base: URL;
+  let url: URL | null = null;
+  try {
+    base = new URL(me.baseUrl);
+    if (sender.url) url = new URL(sender.url);
+  } catch {
+    return 'foreign';
+  }
+  // URL.origin is "null" for non-special schemes in some engines: build it from the parts.
+  const originOf = (u: URL) => `${u.protocol}//${u.host}`;
+  if (url && url.protocol === base.protocol) {
+    // Our own pages: the extension's origin, or (Chromium, web-accessible resources with
+    // use_dynamic_url) a per-session dynamic id on the same scheme. Only our extension's documents
+    // can have that scheme and carry our sender.id, which the browser fills in.
+    const own = url.host === base.host || url.protocol === 'chrome-extension:';
+    if (!own) return 'foreign';
+    // Chromium also fills sender.origin; when present it must be that same extension origin.
+    if (sender.origin !== undefined && sender.origin !== originOf(url)) return 'foreign';
     return 'extension-page';
   }
   // From our extension, not an extension page: a content script in a tab.
