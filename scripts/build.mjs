@@ -124,6 +124,8 @@ export function firefoxManifest(base) {
       strict_min_version: FIREFOX_MIN,
       data_collection_permissions: { required: ['none'] },
     },
+    // Firefox for Android reads data_collection_permissions from 142 on.
+    gecko_android: { strict_min_version: '142.0' },
   };
   // Firefox 153 has no manifest sandbox pages: the renderer is isolated by the iframe's sandbox
   // attribute and its own meta CSP instead.
