@@ -87,8 +87,6 @@ export interface LaunchOptions {
   server: FakeGitHub;
   profileDir?: string;
   extensionDir?: string;
-  /** Set "Allow access to file URLs" for the extension in the profile before launch. */
-  allowFileAccess?: boolean;
   /** Without the extension: for positive controls. */
   noExtension?: boolean;
 }
@@ -97,7 +95,6 @@ export async function launchChrome(opts: LaunchOptions): Promise<ChromeSession> 
   const extensionDir = opts.extensionDir ?? copyExtension('chrome');
   const profileDir = opts.profileDir ?? freshProfileDir('chrome');
   const extensionId = unpackedExtensionId(extensionDir);
-  if (opts.allowFileAccess) presetFileAccess(profileDir, extensionId);
   const args = [
     '--headless=new',
     '--no-sandbox',
@@ -144,21 +141,6 @@ export async function launchChrome(opts: LaunchOptions): Promise<ChromeSession> 
     if (w) session.extensionId = new URL(w.url()).host;
   }
   return session;
-}
-
-function presetFileAccess(profileDir: string, id: string): void {
-  const prefsPath = path.join(profileDir, 'Default', 'Preferences');
-  fs.mkdirSync(path.dirname(prefsPath), { recursive: true });
-  let prefs: Record<string, unknown> = {};
-  try {
-    prefs = JSON.parse(fs.readFileSync(prefsPath, 'utf8')) as Record<string, unknown>;
-  } catch {
-    prefs = {};
-  }
-  const ext = (prefs.extensions ??= {}) as Record<string, unknown>;
-  const settings = (ext.settings ??= {}) as Record<string, Record<string, unknown>>;
-  settings[id] = { ...(settings[id] ?? {}), newAllowFileAccess: true };
-  fs.writeFileSync(prefsPath, JSON.stringify(prefs));
 }
 
 /** The extension's service worker (waits for it to start). */

@@ -28,6 +28,8 @@ export interface FakeGitHub {
   port: number;
   /** Plain-HTTP port of the canary recorder and positive-control pages. */
   canaryPort: number;
+  /** HTTP CONNECT proxy to the HTTPS server (for Firefox, which cannot map names to ports). */
+  proxyPort: number;
   /** Value for Chromium's --host-resolver-rules. */
   hostResolverRules: string;
   blobUrl(repo: string, path: string, ref?: string): string;

@@ -5,6 +5,7 @@
 // Plain ESM JavaScript so that both vitest (TS tests) and scripts/demo.mjs (plain Node) can use it.
 import https from 'node:https';
 import http from 'node:http';
+import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
@@ -547,7 +548,22 @@ ${boxes}
     return send(res, 404, {}, 'not found');
   });
 
+  // An HTTP proxy that tunnels every CONNECT to the HTTPS server: Firefox cannot map a host name
+  // to a port, so it reaches the fake site through this proxy instead.
+  const proxy = http.createServer((req, res) => send(res, 405, {}, 'CONNECT only'));
+  proxy.on('connect', (req, client, head) => {
+    const upstream = net.connect(server.address().port, '127.0.0.1', () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head?.length) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+
   await new Promise((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   await new Promise((resolve) => canary.listen(opts.canaryPort ?? 0, '127.0.0.1', resolve));
   const port = server.address().port;
   canaryPort = canary.address().port;
@@ -564,6 +580,7 @@ ${boxes}
   return {
     port,
     canaryPort,
+    proxyPort: proxy.address().port,
     hostResolverRules: HOSTS.map((h) => `MAP ${h} 127.0.0.1:${port}`).join(','),
     blobUrl: (repo, p, ref = 'main') => `https://github.com/${repo}/blob/${ref}/${encodePath(p)}`,
     rawUrl: (repo, p, ref = 'main') =>
@@ -603,6 +620,10 @@ ${boxes}
         new Promise((r) => {
           server.closeAllConnections?.();
           server.close(() => r());
+        }),
+        new Promise((r) => {
+          proxy.closeAllConnections?.();
+          proxy.close(() => r());
         }),
         new Promise((r) => {
           canary.closeAllConnections?.();
