@@ -23,7 +23,12 @@ async function call<T>(api: PopupApi, message: unknown): Promise<T> {
   try {
     r = await api.send(message);
   } catch (e) {
-    throw new Error(`Could not reach the extension: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(
+      `Could not reach the extension: ${e instanceof Error ? e.message : String(e)}`,
+      {
+        cause: e,
+      },
+    );
   }
   const err = errorOf(r);
   if (err !== null) throw new Error(err);
