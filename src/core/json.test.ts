@@ -22,7 +22,7 @@ describe('parseJson accepts what JSON.parse accepts, with the same values', () =
     );
   });
 
-  test('mutated documents: accepted exactly when JSON.parse accepts (no dup keys here)', () => {
+  test('mutated documents: accepted exactly when JSON.parse accepts (duplicate keys aside)', () => {
     const base = JSON.stringify(
       { a: [1, 2.5e-3, -0, true, null, 'x\n\u00e9😀'], b: { c: 'd' } },
       null,
@@ -43,6 +43,8 @@ describe('parseJson accepts what JSON.parse accepts, with the same values', () =
             expected = undefined;
           }
           const r = parseJson(s);
+          // a mutation can make two keys equal: refused by design, JSON.parse keeps the last
+          if (!r.ok && r.error.code === 'duplicate-key') return;
           if (expected === undefined) expect(r.ok, s).toBe(false);
           else expect(r, s).toEqual({ ok: true, value: expected });
         },

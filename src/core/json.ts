@@ -227,6 +227,8 @@ export function formatPath(parts: (string | number)[]): string {
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it must find
 const STR_SPECIAL = /["\\\u0000-\u001f\ud800-\udfff]/g;
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 class Parser {
   private pos = 0;
   private readonly stack: Frame[] = [];
@@ -473,6 +475,25 @@ class Parser {
         return out === '' ? t.slice(chunk, j) : out + t.slice(chunk, j);
       }
       if (c === 0x5c) {
+        if (out === '' && chunk === start) {
+          // First escape: let the engine decode the whole literal (strings full of \" in
+          // HTML/JSON outputs would cost a slice and a concat per escape). Any doubt (bad
+          // escape, control character, lone surrogate) falls through to the exact path below,
+          // which reports the precise error.
+          const end = this.stringEnd(j);
+          if (end !== -1) {
+            let v: string | undefined;
+            try {
+              v = JSON.parse(t.slice(start - 1, end + 1)) as string;
+            } catch {
+              v = undefined;
+            }
+            if (v !== undefined && !LONE_SURROGATE.test(v)) {
+              this.pos = end + 1;
+              return v;
+            }
+          }
+        }
         out += t.slice(chunk, j);
         const e = t.charCodeAt(j + 1);
         let n = 2;
@@ -537,6 +558,20 @@ class Parser {
         if (c <= 0xdbff && lo >= 0xdc00 && lo <= 0xdfff) i = j + 2;
         else throw this.loneSurrogate(c, j);
       }
+    }
+  }
+
+  /** Index of the quote closing the string that contains position `from`, or -1. */
+  private stringEnd(from: number): number {
+    const t = this.text;
+    let p = from;
+    for (;;) {
+      const q = t.indexOf('"', p);
+      if (q === -1) return -1;
+      let b = q - 1;
+      while (t.charCodeAt(b) === 0x5c) b--;
+      if ((q - 1 - b) % 2 === 0) return q;
+      p = q + 1;
     }
   }
 
