@@ -4,6 +4,7 @@
 
 import { Marked, type Tokens } from 'marked';
 import type { Attachments } from '../model';
+import { exceedsDepth } from './depth';
 import { decodeEntities, escapeAttr, escapeHtml } from './escape';
 import { highlight, hljsLanguage } from './highlight';
 import { removeMath, replaceMath, type MathOptions, type MathSpan } from './math';
@@ -148,7 +149,7 @@ export function renderMarkdown(
   } finally {
     currentAttachments = undefined;
   }
-  if (html === undefined) {
+  if (html === undefined || exceedsDepth(html)) {
     return (
       '<div class="nb-notice">This Markdown is nested too deeply to render; shown as text.</div>' +
       `<pre class="nb-markdown-source">${escapeHtml(source)}</pre>`

@@ -5,6 +5,7 @@
 import type { JsonValue, MimeBundle } from '../model';
 import { NOTICE_MIME } from '../notebook';
 import { ansiToHtml, applyTerminal } from './ansi';
+import { MAX_HTML_DEPTH, exceedsDepth } from './depth';
 import { escapeAttr, escapeHtml } from './escape';
 import { RASTER_MIMES, imageDataUri } from './images';
 import { renderMarkdown, mathOptions } from './markdown';
@@ -74,6 +75,15 @@ const exact =
   (m: string) =>
     mimes.includes(m.toLowerCase());
 
+function tooDeep(html: string): string {
+  const shown = html.length > 20_000 ? `${html.slice(0, 20_000)}\n[...]` : html;
+  return (
+    placeholder(
+      `This HTML output is nested more than ${MAX_HTML_DEPTH} levels deep: shown as text.`,
+    ) + `<pre class="nb-text-output">${escapeHtml(shown)}</pre>`
+  );
+}
+
 function placeholder(message: string): string {
   return `<div class="nb-placeholder" role="note">${escapeHtml(message)}</div>`;
 }
@@ -137,6 +147,7 @@ registerMimeRenderer({
   render(value, _mime, o) {
     const html = text(value);
     if (!o.ctx.opts.trusted) {
+      if (exceedsDepth(html)) return tooDeep(html);
       return `<div class="nb-html-output">${o.ctx.opts.sanitizer.html(html)}</div>`;
     }
     // Trusted: passed through; its scripts are re-created by the sandboxed renderer.
