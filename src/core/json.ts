@@ -223,9 +223,13 @@ export function formatPath(parts: (string | number)[]): string {
   return out;
 }
 
-// Characters that end a plain run inside a string: quote, backslash, controls, surrogates.
+// Control characters other than \t \n \r, and surrogates: rare, found by one RegExp scan.
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it must find
-const STR_SPECIAL = /["\\\u0000-\u001f\ud800-\udfff]/g;
+const ODD_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff]/g;
+
+function orEnd(k: number, n: number): number {
+  return k === -1 ? n : k;
+}
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -459,38 +463,71 @@ class Parser {
     return this.raw ? new RawNumber(token) : Number(token);
   }
 
+  // Next position (>= the current scan point) of each character that ends a plain run in a
+  // string, cached: String.prototype.indexOf is the engine's fastest scan, and each cache only
+  // moves forward, so all of them together read the text about once.
+  private nBs = -1;
+  private nNl = -1;
+  private nCr = -1;
+  private nTab = -1;
+  private nOdd = -1;
+
+  /** First index in [i, q) of a backslash, control character or surrogate; q if none. */
+  private special(i: number, q: number): number {
+    const t = this.text;
+    const n = t.length;
+    let m = q;
+    if (this.nBs < i) this.nBs = orEnd(t.indexOf('\\', i), n);
+    if (this.nBs < m) m = this.nBs;
+    if (this.nNl < i) this.nNl = orEnd(t.indexOf('\n', i), n);
+    if (this.nNl < m) m = this.nNl;
+    if (this.nCr < i) this.nCr = orEnd(t.indexOf('\r', i), n);
+    if (this.nCr < m) m = this.nCr;
+    if (this.nTab < i) this.nTab = orEnd(t.indexOf('\t', i), n);
+    if (this.nTab < m) m = this.nTab;
+    if (this.nOdd < i) {
+      ODD_CHARS.lastIndex = i;
+      this.nOdd = ODD_CHARS.test(t) ? ODD_CHARS.lastIndex - 1 : n;
+    }
+    if (this.nOdd < m) m = this.nOdd;
+    return m;
+  }
+
   private string(): string {
     const t = this.text;
     const start = this.pos + 1;
     let out = '';
     let chunk = start;
     let i = start;
+    let q = -1;
+    let escapes = 0;
     for (;;) {
-      STR_SPECIAL.lastIndex = i;
-      if (!STR_SPECIAL.test(t)) throw this.err('not-json', 'unterminated string', start - 1);
-      const j = STR_SPECIAL.lastIndex - 1;
-      const c = t.charCodeAt(j);
-      if (c === 0x22) {
-        this.pos = j + 1;
-        return out === '' ? t.slice(chunk, j) : out + t.slice(chunk, j);
+      if (q < i) {
+        q = t.indexOf('"', i);
+        if (q === -1) throw this.err('not-json', 'unterminated string', start - 1);
       }
+      const j = this.special(i, q);
+      if (j === q) {
+        this.pos = q + 1;
+        return out === '' ? t.slice(chunk, q) : out + t.slice(chunk, q);
+      }
+      const c = t.charCodeAt(j);
       if (c === 0x5c) {
-        if (out === '' && chunk === start) {
-          // First escape: let the engine decode the whole literal (strings full of \" in
-          // HTML/JSON outputs would cost a slice and a concat per escape). Any doubt (bad
-          // escape, control character, lone surrogate) falls through to the exact path below,
-          // which reports the precise error.
+        if (++escapes === 16) {
+          // Many escapes (HTML or JSON inside a string: \" everywhere): let the engine decode
+          // the rest of the literal. Any doubt (bad escape, control character, lone
+          // surrogate) falls through to the exact path below, which reports the error.
           const end = this.stringEnd(j);
           if (end !== -1) {
             let v: string | undefined;
             try {
-              v = JSON.parse(t.slice(start - 1, end + 1)) as string;
+              v = JSON.parse(`"${t.slice(j, end + 1)}`) as string;
             } catch {
               v = undefined;
             }
             if (v !== undefined && !LONE_SURROGATE.test(v)) {
               this.pos = end + 1;
-              return v;
+              return out + t.slice(chunk, j) + v;
             }
           }
         }
