@@ -126,6 +126,12 @@ export class Router {
         if (sender.tab?.id !== tab) return fail('Request refused: not the tab of this view');
         return ok(await s.getView(req.viewId));
       }
+      case 'view/text': {
+        const tab = await s.viewTab(req.viewId);
+        if (tab === null) return fail('This notebook view has expired; reload the page');
+        if (sender.tab?.id !== tab) return fail('Request refused: not the tab of this view');
+        return ok(await s.viewText(req.viewId, req.offset));
+      }
       case 'view/trust':
       case 'view/untrust': {
         const tab = await s.viewTab(req.viewId);

@@ -11,9 +11,14 @@ const NB = JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells:
 const BLOB = 'https://github.com/o/r/blob/main/dir/a.ipynb';
 const RAW = 'https://github.com/o/r/raw/main/dir/a.ipynb';
 
-function setup(stores: Stores = memoryStores(), files: Record<string, string> = { [RAW]: NB }) {
+function setup(
+  stores: Stores = memoryStores(),
+  files: Record<string, string> = { [RAW]: NB },
+  messageTextChunk?: number,
+) {
   const seen: RequestInit[] = [];
   const service = new Service({
+    ...(messageTextChunk ? { messageTextChunk } : {}),
     stores,
     core: fakeCore(),
     fetch: async (url, init) => {
@@ -170,6 +175,42 @@ describe('trust flow', () => {
       ok: false,
       error: 'Not a notebook location nbshield supports',
     });
+  });
+
+  it('a text too long for one message comes in parts: view/get then view/text', async () => {
+    const { router } = setup(memoryStores(), { [RAW]: NB }, 10);
+    const viewId = await open(router);
+    const first = await must<{ text: string; textTotal?: number }>(
+      router.handle({ type: 'view/get', viewId }, viewer()),
+    );
+    expect(first.text).toBe(NB.slice(0, 10));
+    expect(first.textTotal).toBe(NB.length);
+    let text = first.text;
+    while (text.length < NB.length) {
+      const part = await must<{ text: string; offset: number; total: number }>(
+        router.handle({ type: 'view/text', viewId, offset: text.length }, viewer()),
+      );
+      expect(part.total).toBe(NB.length);
+      text += part.text;
+    }
+    expect(text).toBe(NB);
+    // Same rules as view/get: extension page of the view's tab only.
+    expect((await router.handle({ type: 'view/text', viewId, offset: 0 }, viewer(8))).ok).toBe(
+      false,
+    );
+    expect((await router.handle({ type: 'view/text', viewId, offset: 0 }, content())).ok).toBe(
+      false,
+    );
+    expect((await router.handle({ type: 'view/text', viewId, offset: 10 ** 9 }, viewer())).ok).toBe(
+      false,
+    );
+    // A text that fits has no textTotal.
+    const plain = setup();
+    const small = await must<object>(
+      plain.router.handle({ type: 'view/get', viewId: await open(plain.router) }, viewer()),
+    );
+    expect(small).not.toHaveProperty('textTotal');
+    expect(small).toHaveProperty('text', NB);
   });
 
   it('file:// views use the page-supplied text', async () => {

@@ -18,6 +18,12 @@ import { SyncManager } from './sync';
 import { digestPrefix, parseBase64, parseHex, randomId } from './util';
 import { Views } from './views';
 
+/**
+ * Runtime messages are limited to 64 MiB of JSON in Chromium; a string may double when escaped,
+ * so a text longer than this goes in parts (view/get, then view/text).
+ */
+export const MESSAGE_TEXT_CHUNK = 16 * 1024 * 1024;
+
 export const DEFAULT_SETTINGS: Settings = { allowRemoteImages: true, theme: 'auto' };
 
 export interface ServiceDeps {
@@ -27,6 +33,8 @@ export interface ServiceDeps {
   now?: () => number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   syncIterations?: number;
+  /** Smaller parts in unit tests only. */
+  messageTextChunk?: number;
 }
 
 export interface OpenContext {
@@ -98,13 +106,28 @@ export class Service {
 
   async getView(viewId: string): Promise<ResponseMap['view/get']> {
     const v = await this.views.get(viewId);
-    return {
+    const out: ResponseMap['view/get'] = {
       url: v.url,
       name: v.name,
       text: v.text,
       verdict: await this.verdict(v.text, v.url),
       settings: await this.settings(),
     };
+    if (v.text.length > this.chunk) {
+      out.text = v.text.slice(0, this.chunk);
+      out.textTotal = v.text.length;
+    }
+    return out;
+  }
+
+  private get chunk(): number {
+    return this.d.messageTextChunk ?? MESSAGE_TEXT_CHUNK;
+  }
+
+  async viewText(viewId: string, offset: number): Promise<ResponseMap['view/text']> {
+    const v = await this.views.get(viewId);
+    if (offset > v.text.length) throw new Error('Offset beyond the end of the notebook');
+    return { text: v.text.slice(offset, offset + this.chunk), offset, total: v.text.length };
   }
 
   /** The verdict, decided here from the bytes and the keys only. */

@@ -53,6 +53,11 @@ export type Request =
   | { type: 'nb/open'; url: string; text?: string }
   /** viewer: give me the notebook and its verdict */
   | { type: 'view/get'; viewId: string }
+  /**
+   * viewer: the rest of a notebook too large for one message (runtime messages are limited to
+   * 64 MiB in Chromium). Sent only when view/get answered with `textTotal`.
+   */
+  | { type: 'view/text'; viewId: string; offset: number }
   /** viewer / popup: the user clicked Trust or Untrust */
   | { type: 'view/trust'; viewId: string }
   | { type: 'view/untrust'; viewId: string }
@@ -90,10 +95,15 @@ export interface ResponseMap {
   'view/get': {
     url: string;
     name: string;
+    /** The whole text, or its first part when `textTotal` is set (fetch the rest with view/text). */
     text: string;
+    /** Set only for a text longer than one message carries: its full length in UTF-16 units. */
+    textTotal?: number;
     verdict: VerdictInfo;
     settings: Settings;
   };
+  /** `text` = the slice starting at `offset`; `total` = the whole length. */
+  'view/text': { text: string; offset: number; total: number };
   'view/trust': VerdictInfo;
   'view/untrust': VerdictInfo;
   'tab/views': Array<{ viewId: string; url: string; name: string; verdict: VerdictInfo }>;
@@ -124,6 +134,8 @@ export type FrameMessage =
       trusted: boolean;
       allowRemoteImages: boolean;
       theme: 'light' | 'dark';
+      /** The notebook's raw http(s) URL, against which relative links and images resolve. */
+      baseUrl?: string;
     }
   | { nbshield: 1; type: 'theme'; theme: 'light' | 'dark' }
   /** renderer -> viewer */
@@ -179,6 +191,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 const requestSchemas: Record<RequestType, Record<string, Check>> = {
   'nb/open': { url: shortStr, text: optional(str) },
   'view/get': { viewId },
+  'view/text': { viewId, offset: int },
   'view/trust': { viewId },
   'view/untrust': { viewId },
   'tab/views': { tabId: int },
@@ -209,6 +222,7 @@ const frameSchemas: Record<FrameMessageType, Record<string, Check>> = {
     trusted: bool,
     allowRemoteImages: bool,
     theme: oneOf('light', 'dark'),
+    baseUrl: optional((v) => shortStr(v) && /^https?:\/\//i.test(v as string)),
   },
   theme: { theme: oneOf('light', 'dark') },
   'renderer-ready': { nonce: optional(shortStr) },
@@ -252,6 +266,7 @@ export function parseFrameMessage(v: unknown): FrameMessage | null {
 /** Requests the background accepts only from extension pages (never from a content script). */
 export const EXTENSION_PAGE_ONLY: ReadonlySet<RequestType> = new Set<RequestType>([
   'view/get',
+  'view/text',
   'view/trust',
   'view/untrust',
   'tab/views',
