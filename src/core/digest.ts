@@ -100,29 +100,33 @@ export class ByteSink {
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;
   }
+  // Small strings are batched and encoded together: one encodeInto per ~64K characters
+  // instead of one per key or line (the call overhead dominated on real notebooks).
+  private pending: string[] = [];
+  private pendingLen = 0;
   str(s: string): void {
     const n = s.length;
-    if (n < 48) {
-      // Short strings (keys, small values): an ASCII loop beats encodeInto's overhead.
-      this.ensure(n * 3);
-      const b = this.buf;
-      let l = this.len;
-      for (let i = 0; i < n; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) {
-          this.len = l;
-          this.len += encoder.encodeInto(s.slice(i), b.subarray(l)).written;
-          return;
-        }
-        b[l++] = c;
-      }
-      this.len = l;
+    if (n >= 8192) {
+      if (this.pendingLen) this.flush();
+      this.encode(s);
       return;
     }
-    this.ensure(n * 3);
+    this.pending.push(s);
+    this.pendingLen += n;
+    if (this.pendingLen >= 65536) this.flush();
+  }
+  private flush(): void {
+    const s = this.pending.length === 1 ? (this.pending[0] as string) : this.pending.join('');
+    this.pending = [];
+    this.pendingLen = 0;
+    this.encode(s);
+  }
+  private encode(s: string): void {
+    this.ensure(s.length * 3);
     this.len += encoder.encodeInto(s, this.buf.subarray(this.len)).written;
   }
   bytes(): Uint8Array {
+    if (this.pendingLen || this.pending.length) this.flush();
     return this.buf.subarray(0, this.len);
   }
 }
