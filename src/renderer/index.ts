@@ -58,6 +58,7 @@ function render(msg: Extract<FrameMessage, { type: 'render' }>): void {
   const sanitizer = createSanitizer(window, {
     allowRemoteImages: msg.allowRemoteImages,
     idPrefix: ID_PREFIX,
+    ...(msg.baseUrl !== undefined ? { baseUrl: msg.baseUrl } : {}),
   });
   const r = createNotebookRenderer(nb, {
     trusted,

@@ -260,6 +260,7 @@ function onRendererMessage(msg: FrameMessage): void {
   if (msg.type === 'renderer-ready') {
     if (msg.nonce !== r.nonce || r.ready) return;
     r.ready = true;
+    const base = rawLinkFor(view.url);
     r.frame.contentWindow?.postMessage(
       {
         nbshield: 1,
@@ -268,6 +269,7 @@ function onRendererMessage(msg: FrameMessage): void {
         trusted: r.trusted,
         allowRemoteImages: settings.allowRemoteImages,
         theme: theme(),
+        ...(base !== null && /^https?:/i.test(base) ? { baseUrl: base } : {}),
       },
       // An opaque origin cannot be named; the nonce above proved the frame is still ours.
       '*',
