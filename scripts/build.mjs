@@ -117,6 +117,8 @@ export function chromeManifest(base) {
 
 export function firefoxManifest(base) {
   const m = JSON.parse(JSON.stringify(base));
+  // `key` pins the Chromium extension id (unpacked builds and tests); Firefox uses the gecko id.
+  delete m.key;
   m.background = { scripts: [base.background.service_worker] };
   m.browser_specific_settings = {
     gecko: {
