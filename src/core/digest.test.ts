@@ -143,6 +143,12 @@ describe('jupyterDigest equals nbformat compute_signature', () => {
         'v3 line list with non-string first',
         '{"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": [{"cell_type": "markdown", "source": [1, "a"]}]}]}',
       ),
+      fixed(
+        'nested 250 deep',
+        v4(
+          `{"x": ${'{"a": '.repeat(250)}1${'}'.repeat(250)}, "y": ${'['.repeat(250)}${']'.repeat(250)}}`,
+        ),
+      ),
       fixed('deliberate: NaN', v4('{"x": NaN}')),
       fixed('deliberate: Infinity', v4('{"x": [Infinity, -Infinity]}')),
       fixed('lone surrogate', v4('{"x": "\\ud800"}')),

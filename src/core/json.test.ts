@@ -63,6 +63,21 @@ describe('parseJson accepts what JSON.parse accepts, with the same values', () =
   });
 });
 
+describe('strings with many escapes (the engine-decoded path)', () => {
+  test('same value as JSON.parse; errors after many escapes still exact', () => {
+    const body = '<div class=\\"x\\">\\n\\u00e9\\ud83d\\ude00\\t\\/</div>'.repeat(500);
+    const lit = `{"html": "${body}"}`;
+    expect(parseJson(lit)).toEqual({ ok: true, value: JSON.parse(lit) as JsonValue });
+    const pre = '\\"'.repeat(20);
+    const e1 = err(`["${pre}\\x"]`);
+    expect([e1.code, e1.column]).toEqual(['not-json', 2 + 40 + 1]);
+    expect(e1.message).toMatch(/invalid escape/);
+    expect(err(`["${pre}\\ud800"]`).code).toBe('lone-surrogate');
+    expect(err(`["${pre}\u0001"]`).message).toMatch(/control character U\+0001/);
+    expect(err(`["${pre}`).code).toBe('not-json');
+  });
+});
+
 describe('raw mode keeps number tokens', () => {
   test('tokens verbatim', () => {
     const r = parseJsonRaw('[1, 1.0, 1e-7, -0, 1E+2, 123456789012345678901234567890]');
