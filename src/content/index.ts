@@ -52,6 +52,7 @@ interface MountSpec {
   /** Where the root goes when there is no native element: inserted as its first child. */
   host: HTMLElement;
   nativeKind: NativeKind;
+  alsoHide?: HTMLElement[];
 }
 
 class Mount {
@@ -59,8 +60,7 @@ class Mount {
   private iframe: HTMLIFrameElement | null = null;
   private readonly status: HTMLElement;
   private readonly backBar: HTMLElement;
-  private nativeDisplay: string | null = null;
-  private nativePriority = '';
+  private hidden: Array<{ el: HTMLElement; value: string; priority: string }> | null = null;
   private frameOrigins: string[] = [];
   private destroyed = false;
 
@@ -86,7 +86,10 @@ class Mount {
     btn.title = 'Show the notebook rendered safely by nbshield';
     btn.style.marginLeft = '8px';
     btn.addEventListener('click', () => this.showOurs());
-    back.append('GitHub’s own view is shown.', btn);
+    back.append(
+      spec.nativeKind === 'github' ? 'GitHub’s own view is shown.' : 'The plain text is shown.',
+      btn,
+    );
     this.backBar = back;
 
     root.append(status, back);
@@ -202,20 +205,32 @@ class Mount {
     this.hideNative();
   }
 
-  private hideNative(): void {
+  /** GitHub's view plus anything that belongs to it (Chromium's pretty-print bar on raw text). */
+  private nativeElements(): HTMLElement[] {
     const n = this.spec.native;
-    if (n === null || this.nativeDisplay !== null) return;
-    this.nativeDisplay = n.style.getPropertyValue('display');
-    this.nativePriority = n.style.getPropertyPriority('display');
-    n.style.setProperty('display', 'none', 'important');
+    return n === null ? [] : [n, ...(this.spec.alsoHide ?? [])];
+  }
+
+  private hideNative(): void {
+    if (this.hidden !== null) return;
+    this.hidden = this.nativeElements().map((el) => {
+      const saved = {
+        el,
+        value: el.style.getPropertyValue('display'),
+        priority: el.style.getPropertyPriority('display'),
+      };
+      el.style.setProperty('display', 'none', 'important');
+      return saved;
+    });
   }
 
   private restoreNative(): void {
-    const n = this.spec.native;
-    if (n === null || this.nativeDisplay === null) return;
-    if (this.nativeDisplay === '') n.style.removeProperty('display');
-    else n.style.setProperty('display', this.nativeDisplay, this.nativePriority);
-    this.nativeDisplay = null;
+    if (this.hidden === null) return;
+    for (const { el, value, priority } of this.hidden) {
+      if (value === '') el.style.removeProperty('display');
+      else el.style.setProperty('display', value, priority);
+    }
+    this.hidden = null;
   }
 
   get alive(): boolean {
@@ -313,6 +328,9 @@ function specsFor(page: NotebookPage, waitedLongEnough: boolean): MountSpec[] | 
         native: pre,
         host: document.body,
         nativeKind: 'plain',
+        alsoHide: Array.from(
+          document.body.querySelectorAll<HTMLElement>(':scope > .json-formatter-container'),
+        ),
       };
       // The service worker cannot fetch file://, so the page's own text travels with the request.
       if (page.kind === 'file') spec.text = (pre ?? document.body).textContent ?? '';
