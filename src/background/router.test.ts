@@ -183,11 +183,13 @@ describe('router', () => {
     });
   });
 
-  it('trust from an extension page of another tab is refused; from the popup it is accepted', async () => {
+  it('trust from a viewer frame of another tab is refused; from the popup (or a top-level extension tab) accepted', async () => {
     const { router } = setup();
     const viewId = await openView(router);
     expect((await router.handle({ type: 'view/trust', viewId }, viewer(9))).ok).toBe(false);
     expect((await router.handle({ type: 'view/trust', viewId }, popup)).ok).toBe(true);
+    const popupInATab: SenderLike = { ...popup, tab: { id: 12 }, frameId: 0 };
+    expect((await router.handle({ type: 'view/untrust', viewId }, popupInATab)).ok).toBe(true);
   });
 
   it('nb/open: only from a page; text only for file:// and only from that same file page', async () => {

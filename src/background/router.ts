@@ -136,8 +136,11 @@ export class Router {
       case 'view/untrust': {
         const tab = await s.viewTab(req.viewId);
         if (tab === null) return fail('This notebook view has expired; reload the page');
-        // The viewer (in the view's tab) or the popup (no tab).
-        if (sender.tab !== undefined && sender.tab.id !== tab) {
+        // A framed extension page (the viewer, embedded in a web page) acts only on views of its
+        // own tab; a top-level extension page (popup, options, popup opened as a tab) cannot be
+        // embedded or overlaid by a page and may act on any view.
+        const framed = sender.tab !== undefined && (sender.frameId ?? 0) > 0;
+        if (framed && sender.tab?.id !== tab) {
           return fail('Request refused: not the tab of this view');
         }
         return ok(

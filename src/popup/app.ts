@@ -5,6 +5,7 @@ import type { ResponseMap, VerdictInfo } from '../core/protocol';
 
 export interface PopupApi {
   send(message: unknown): Promise<unknown>;
+  /** The tab whose views to show: `?tab=N` when the popup is opened as a page, else the active tab. */
   activeTabId(): Promise<number | null>;
   openOptions(): void;
 }
