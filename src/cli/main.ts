@@ -7,13 +7,13 @@ import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { createHash } from 'node:crypto';
 import { JSDOM } from 'jsdom';
 
 import { version } from '../../package.json';
 import type { NotebookError } from '../core/model';
 import { jupyterDigest } from '../core/digest';
 import { decodeNotebookBytes } from '../core/json';
+import { hexToBytes, keyFingerprint, keyFromJupyterSecretFile } from '../core/secret';
 import { parseNotebook } from '../core/parse';
 import { signNotebookText, verifyEmbedded, type TrustKey } from '../core/trust';
 import { createSanitizer } from '../core/sanitize';
@@ -137,10 +137,9 @@ async function readNotebookText(file: string, shown: string): Promise<string> {
   return text.value;
 }
 
-/** A key id that is the same for the same bytes on every run, so sign and verify agree. */
-function keyFromBytes(bytes: Uint8Array, name: string): TrustKey {
-  const id = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-  return { id, name, bytes };
+/** The key id is the core's fingerprint: the same for the same bytes, so sign and verify agree. */
+async function keyFromBytes(bytes: Uint8Array, name: string): Promise<TrustKey> {
+  return { id: await keyFingerprint(bytes), name, bytes };
 }
 
 async function loadKey(
@@ -155,16 +154,16 @@ async function loadKey(
   }
   if (file !== undefined) {
     // Used exactly as stored: Jupyter's HMAC key is the base64 text itself, newline included.
-    const bytes = await readBytes(path.resolve(cwd, file), 'secret file');
-    if (bytes.length === 0) throw new CliError(`secret file is empty: ${file}`);
-    return keyFromBytes(bytes, path.basename(file));
+    const key = keyFromJupyterSecretFile(await readBytes(path.resolve(cwd, file), 'secret file'));
+    if (!key.ok) throw new CliError(`${file}: ${key.error.message}`);
+    return keyFromBytes(key.value, path.basename(file));
   }
   if (hex !== undefined) {
     const clean = hex.trim();
     if (clean.length === 0 || clean.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(clean)) {
       throw new CliError('--secret-hex must be a non-empty, even number of hex digits');
     }
-    return keyFromBytes(new Uint8Array(Buffer.from(clean, 'hex')), 'hex secret');
+    return keyFromBytes(hexToBytes(clean), 'hex secret');
   }
   if (required) throw new CliError('a secret is needed: --secret-file F (or --secret-hex HEX)');
   return undefined;
@@ -227,9 +226,9 @@ async function cmdVerify(nbPath: string, opts: Options, io: CliIo, cwd: string):
   if (!parsed.ok) throw new CliError(`${nbPath}: ${describe(parsed.error)}`);
   const result = await verifyEmbedded(text, [key]);
   if (!result.valid) {
-    throw new CliError(`${nbPath}: not verified: ${result.reason}`, EXIT_VERIFY_FAILED);
+    throw new CliError(`${nbPath}: ${result.message}`, EXIT_VERIFY_FAILED);
   }
-  io.stdout(`${nbPath}: verified: ${oneLine(result.reason)}\n`);
+  io.stdout(`${nbPath}: ${oneLine(result.message)}\n`);
   return EXIT_OK;
 }
 
@@ -253,7 +252,7 @@ async function cmdRender(nbPath: string, opts: Options, io: CliIo, cwd: string):
   if (!trusted && key) {
     const result = await verifyEmbedded(text, [key]);
     trusted = result.valid;
-    why = oneLine(result.reason);
+    why = oneLine(result.message);
   }
 
   const allowRemoteImages = opts['no-remote-images'] !== true;

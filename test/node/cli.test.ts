@@ -330,35 +330,54 @@ describe('help and version', () => {
 // ---- render ----
 
 const REMOTE = /^\s*(?:[a-z][a-z0-9+.-]*:)?\/\//i;
-const URL_ATTRS = [
-  'src',
-  'srcset',
-  'href',
-  'xlink:href',
-  'poster',
-  'data',
-  'action',
-  'formaction',
-  'background',
-  'codebase',
-  'cite',
-  'ping',
-  'manifest',
-];
+const CSS_URL = /url\(\s*['"]?\s*((?:[a-z][a-z0-9+.-]*:)?\/\/[^'")\s]*)/gi;
+type Csp = Map<string, string[]>;
 
-function remoteIn(value: string, attr: string): boolean {
-  if (attr === 'srcset') return value.split(',').some((part) => REMOTE.test(part.trim()));
-  return REMOTE.test(value);
+function pagePolicies(doc: Document): Csp[] {
+  return Array.from(doc.querySelectorAll('meta'))
+    .filter((m) => (m.getAttribute('http-equiv') ?? '').toLowerCase() === 'content-security-policy')
+    .map((m) => {
+      const policy: Csp = new Map();
+      for (const part of (m.getAttribute('content') ?? '').split(';')) {
+        const [name, ...sources] = part.trim().split(/\s+/);
+        if (name && !policy.has(name.toLowerCase())) policy.set(name.toLowerCase(), sources);
+      }
+      return policy;
+    });
+}
+
+/** Would every meta CSP of the page let `directive` fetch a remote http(s) URL? */
+function cspAllowsRemote(policies: Csp[], directive: string): boolean {
+  return policies.every((p) => {
+    const noFallback = directive === 'form-action';
+    const sources = p.get(directive) ?? (noFallback ? undefined : p.get('default-src'));
+    if (sources === undefined) return true;
+    return sources.some((src) => {
+      const s = src.toLowerCase();
+      return (
+        s === '*' ||
+        s === 'https:' ||
+        s === 'http:' ||
+        (!s.startsWith("'") && !/^(data|blob|mediastream|filesystem):$/.test(s))
+      );
+    });
+  });
 }
 
 /**
- * Everything in a page that could run script or load something remote. A link (`<a href>`) loads
- * nothing until clicked, so it is allowed; remote images are allowed only when `images` is true.
+ * Everything in a page that could run script or load something remote: script in any form always
+ * counts; a remote fetch counts unless it is an image and `images` is true, or the page's own CSP
+ * forbids it (the page's second defence). A link (`<a href>`) loads nothing until clicked.
  */
 function hazards(html: string, images: boolean): string[] {
   const found: string[] = [];
   if (/<script/i.test(html)) found.push('"<script" in the page text');
   const doc = new JSDOM(html).window.document;
+  const policies = pagePolicies(doc);
+  const load = (directive: string, what: string): void => {
+    if (directive === 'img-src' && images) return;
+    if (cspAllowsRemote(policies, directive)) found.push(`${what} (${directive} not blocked)`);
+  };
   for (const el of Array.from(doc.querySelectorAll('*'))) {
     const tag = el.tagName.toLowerCase();
     if (
@@ -368,23 +387,57 @@ function hazards(html: string, images: boolean): string[] {
     }
     if (tag === 'meta' && /refresh/i.test(el.getAttribute('http-equiv') ?? ''))
       found.push('meta refresh');
-    if (tag === 'style' && /@import|url\(\s*['"]?\s*(?:[a-z]+:)?\/\//i.test(el.textContent ?? '')) {
-      found.push('remote CSS in <style>');
+    if (tag === 'style') {
+      const css = el.textContent ?? '';
+      if (/@import/i.test(css)) load('style-src', 'remote CSS @import in <style>');
+      for (const block of css.match(/@font-face\s*\{[^}]*\}/gi) ?? []) {
+        if (CSS_URL.test(block)) load('font-src', 'remote font in <style>');
+        CSS_URL.lastIndex = 0;
+      }
+      const rest = css.replace(/@font-face\s*\{[^}]*\}/gi, '').replace(/@import[^;]*;/gi, '');
+      for (const m of rest.matchAll(CSS_URL)) load('img-src', `remote url() in <style> ${m[1]}`);
     }
     for (const attr of Array.from(el.attributes)) {
       const name = attr.name.toLowerCase();
+      const value = attr.value;
       if (name.startsWith('on')) found.push(`${tag}[${name}] handler`);
-      if (/^\s*(?:javascript|vbscript):/i.test(attr.value.replace(/[\s\0]/g, ''))) {
+      if (/^(?:javascript|vbscript):/i.test(value.replace(/[\s\0]/g, ''))) {
         found.push(`${tag}[${name}] script URL`);
       }
-      if (name === 'style' && /url\(\s*['"]?\s*(?:[a-z]+:)?\/\//i.test(attr.value)) {
-        found.push(`${tag}[style] remote url()`);
-      }
       if (name === 'srcdoc') found.push(`${tag}[srcdoc]`);
-      if (!URL_ATTRS.includes(name) || !remoteIn(attr.value, name)) continue;
-      if (tag === 'a' && name === 'href') continue;
-      if (tag === 'img' && (name === 'src' || name === 'srcset') && images) continue;
-      found.push(`${tag}[${name}] remote ${attr.value.slice(0, 60)}`);
+      if (name === 'style') {
+        for (const m of value.matchAll(CSS_URL))
+          load('img-src', `${tag}[style] remote url() ${m[1]}`);
+      }
+      const remote =
+        name === 'srcset' || name === 'imagesrcset'
+          ? value.split(',').some((part) => REMOTE.test(part.trim()))
+          : REMOTE.test(value);
+      if (!remote) continue;
+      const what = `${tag}[${name}] remote ${value.slice(0, 60)}`;
+      if ((tag === 'a' || tag === 'area') && name === 'href') continue; // navigation on click only
+      if (['cite', 'title', 'alt', 'class', 'id'].includes(name) || name.startsWith('data-'))
+        continue;
+      if (
+        tag === 'img' ||
+        tag === 'picture' ||
+        name === 'poster' ||
+        (tag === 'input' && name === 'src')
+      ) {
+        load('img-src', what);
+      } else if (['video', 'audio', 'source', 'track'].includes(tag)) {
+        load('media-src', what);
+      } else if (tag === 'link') {
+        load(/stylesheet/i.test(el.getAttribute('rel') ?? '') ? 'style-src' : 'default-src', what);
+      } else if (name === 'action' || name === 'formaction') {
+        load('form-action', what);
+      } else if (name === 'ping') {
+        load('connect-src', what);
+      } else if (tag === 'image' || tag === 'use' || tag === 'feimage') {
+        load('img-src', what);
+      } else {
+        load('default-src', what);
+      }
     }
   }
   return found;
@@ -458,31 +511,42 @@ describe('render', () => {
   });
 
   it('the hazard check fires on what a naive renderer would write (positive control)', () => {
-    const naive = ATTACK_NOTEBOOK.cells
-      .flatMap((c) => [
-        c.source,
-        ...('outputs' in c ? c.outputs.map((o) => String(o.data['text/html'] ?? '')) : []),
-      ])
+    const cells = ATTACK_NOTEBOOK.cells as {
+      source: string;
+      outputs?: { data: Record<string, string> }[];
+    }[];
+    const naive = cells
+      .flatMap((c) => [c.source, ...(c.outputs ?? []).map((o) => o.data['text/html'] ?? '')])
       .join('\n');
     const found = hazards(`<!DOCTYPE html><html><body>${naive}</body></html>`, true).join('\n');
     for (const kind of [
       '<script>',
       'img[onerror] handler',
-      'remote CSS in <style>',
+      'remote CSS @import in <style>',
       '<iframe>',
       '<object>',
-      'div[style] remote url()',
       'form[action] remote',
       'link[href] remote',
       'script URL',
     ]) {
       expect(found).toContain(kind);
     }
-    // Remote images are the one allowed exception, and only when not blocked.
+    // Remote images (and CSS background images) are the one allowed exception, unless blocked.
     expect(found).not.toContain('img[src] remote');
+    expect(found).not.toContain('div[style] remote url()');
     expect(hazards('<img src="https://images.example/p.png">', false).join()).toContain(
       'img[src] remote',
     );
+    // A remote video counts, unless the page's CSP stops it.
+    const video = '<video src="https://media.example/v.mp4"></video>';
+    expect(hazards(`<html><head></head><body>${video}</body></html>`, true).join()).toContain(
+      'video[src] remote',
+    );
+    const withCsp = `<html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data: https:"></head><body>${video}</body></html>`;
+    expect(hazards(withCsp, true)).toEqual([]);
+    expect(
+      hazards(withCsp.replace("default-src 'none'", 'default-src https:'), true).join(),
+    ).toContain('video[src] remote');
   });
 
   it('untrusted: the attack notebook renders with no script and nothing remote but images', async () => {
@@ -504,7 +568,13 @@ describe('render', () => {
     expect(r.code).toBe(0);
     const html = readFileSync(path.join(work, 'attack-noimg.html'), 'utf8');
     expect(hazards(html, false)).toEqual([]);
-    expect(html).not.toContain('https://images.example/plot.png');
+    // Not only blocked by the CSP: no remote image is asked for at all.
+    const doc = new JSDOM(html).window.document;
+    const srcs = Array.from(doc.querySelectorAll('img')).map(
+      (i) => `${i.getAttribute('src')} ${i.getAttribute('srcset')}`,
+    );
+    expect(srcs.join('\n')).not.toContain('https://images.example/');
+    expect(srcs.length).toBeGreaterThan(0);
   });
 
   it('a signed notebook is trusted with the key and untrusted without it', async () => {
