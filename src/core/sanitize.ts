@@ -205,6 +205,9 @@ function checkUrl(
     return { url: url.length > 1 ? '#' + p.idPrefix + url.slice(1) : url, remote: false };
   }
   let scheme = schemeOf(url);
+  // No valid scheme but a colon before any path: browsers read it as a relative path, but it is
+  // an obfuscated scheme (java\uFFFDscript:) and nothing legitimate looks like it.
+  if (scheme === null && /^[^/?#]*:/.test(url)) return null;
   if (scheme === null) {
     // Backslashes and protocol-relative URLs are remote in disguise.
     if (/^[\\/]{2}/.test(url)) {
@@ -317,7 +320,11 @@ function sanitizeDeclaration(decl: string, p: CssPolicy): string | null {
   if (value === '') return null;
   const decoded = decodeCssEscapes(value);
   // Escapes are only tolerated where they change nothing that matters (e.g. content: "\2014").
-  if (FORBIDDEN_CSS_VALUE.test(decoded.replace(/\\/g, ''))) return null;
+  // Also without whitespace: comments became spaces, and old engines ignored them inside words.
+  const bare = decoded.replace(/\\/g, '');
+  if (FORBIDDEN_CSS_VALUE.test(bare) || FORBIDDEN_CSS_VALUE.test(bare.replace(/\s+/g, ''))) {
+    return null;
+  }
   if (value.includes('\\') && /url\s*\(|[()]/.test(decoded) && /url/i.test(decoded)) return null;
   if (/[<>]/.test(value)) return null;
   // url(): only image data URIs, and remote images when allowed, in image properties.
