@@ -52,6 +52,9 @@ const ready = (async () => {
   await restrictStorage();
   await service.keyring.state(); // first run: create the personal key
   await service.sync.resume();
+  // Views of tabs closed while the worker was stopped.
+  const tabs = await browser.tabs.query({});
+  await service.views.keepTabs(new Set(tabs.flatMap((t) => (t.id === undefined ? [] : [t.id]))));
 })().catch(() => undefined);
 
 browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {

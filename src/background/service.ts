@@ -196,9 +196,9 @@ export class Service {
 
   async tabViews(tabId: number): Promise<ResponseMap['tab/views']> {
     const out: ResponseMap['tab/views'] = [];
-    for (const m of await this.views.ofTab(tabId)) {
+    for (const id of await this.views.ofTab(tabId)) {
       try {
-        const v = await this.views.get(m.viewId);
+        const v = await this.views.get(id);
         out.push({
           viewId: v.viewId,
           url: v.url,

@@ -1,8 +1,9 @@
 // Notebook views: what a content script opened, kept in memory and in storage.session (where it
 // exists) so a service-worker restart does not lose them. Text too large for the session quota is
-// left out and fetched again on demand.
+// left out and fetched again on demand. A small index (view id -> tab, time) lets old views of a
+// tab be dropped without reading every stored text.
 
-import type { KV } from './storage';
+import { mutex, type KV } from './storage';
 
 export interface View {
   viewId: string;
@@ -16,45 +17,76 @@ export interface View {
   createdAt: number;
 }
 
-type StoredView = Omit<View, 'text'> & { text?: string };
+export type StoredView = Omit<View, 'text'> & { text?: string };
+type Index = Record<string, { tabId: number; createdAt: number }>;
 
 /** storage.session holds 10 MB in all; keep big texts out of it. */
 export const SESSION_TEXT_LIMIT = 2_000_000;
-export const MAX_VIEWS_PER_TAB = 16;
+/** GitHub's in-page navigation opens a new view per notebook visited: keep the latest few. */
+export const MAX_VIEWS_PER_TAB = 8;
+export const MAX_VIEWS = 64;
 
 const PREFIX = 'view:';
+const INDEX = 'views';
 
 export class Views {
   private readonly mem = new Map<string, View>();
+  private readonly lock = mutex();
   constructor(
     private readonly session: KV | null,
     private readonly refetch: (fetchUrl: string) => Promise<string>,
   ) {}
 
-  async put(v: View): Promise<void> {
-    this.mem.set(v.viewId, v);
-    // Old views of the same tab go first (GitHub's in-page navigation opens new ones).
-    const ofTab = [...this.mem.values()]
-      .filter((x) => x.tabId === v.tabId)
-      .sort((a, b) => b.createdAt - a.createdAt);
-    const drop = ofTab.slice(MAX_VIEWS_PER_TAB).map((x) => x.viewId);
-    for (const id of drop) this.mem.delete(id);
-    if (this.session) {
-      const stored: StoredView = { ...v };
-      if (v.text.length > SESSION_TEXT_LIMIT) delete stored.text;
-      try {
-        await this.session.set({ [PREFIX + v.viewId]: stored });
-      } catch {
-        // Quota: keep it without text; it is fetched again when needed.
-        delete stored.text;
-        await this.session.set({ [PREFIX + v.viewId]: stored }).catch(() => undefined);
-      }
-      if (drop.length) await this.session.remove(drop.map((id) => PREFIX + id));
+  private async index(): Promise<Index> {
+    if (!this.session) {
+      const idx: Index = {};
+      for (const v of this.mem.values()) idx[v.viewId] = { tabId: v.tabId, createdAt: v.createdAt };
+      return idx;
     }
+    return ((await this.session.get([INDEX]))[INDEX] as Index | undefined) ?? {};
   }
 
-  /** Metadata without loading text (cheap). */
-  private async meta(viewId: string): Promise<StoredView | null> {
+  /** Which views to drop so each tab keeps its newest few, and all tabs together a bounded number. */
+  private static prune(idx: Index): string[] {
+    const entries = Object.entries(idx).sort(([, a], [, b]) => b.createdAt - a.createdAt);
+    const perTab = new Map<number, number>();
+    const drop: string[] = [];
+    entries.forEach(([id, e], i) => {
+      const n = (perTab.get(e.tabId) ?? 0) + 1;
+      perTab.set(e.tabId, n);
+      if (n > MAX_VIEWS_PER_TAB || i >= MAX_VIEWS) drop.push(id);
+    });
+    return drop;
+  }
+
+  async put(v: View): Promise<void> {
+    await this.lock(async () => {
+      this.mem.set(v.viewId, v);
+      const idx = await this.index();
+      idx[v.viewId] = { tabId: v.tabId, createdAt: v.createdAt };
+      const drop = Views.prune(idx);
+      for (const id of drop) {
+        delete idx[id];
+        this.mem.delete(id);
+      }
+      if (!this.session) return;
+      const stored: StoredView = { ...v };
+      if (v.text.length > SESSION_TEXT_LIMIT) delete stored.text;
+      if (drop.length) await this.session.remove(drop.map((id) => PREFIX + id));
+      try {
+        await this.session.set({ [PREFIX + v.viewId]: stored, [INDEX]: idx });
+      } catch {
+        // Quota: keep it without its text; the text is fetched again when needed.
+        delete stored.text;
+        await this.session
+          .set({ [PREFIX + v.viewId]: stored, [INDEX]: idx })
+          .catch(() => undefined);
+      }
+    });
+  }
+
+  /** Metadata (and text when stored) without fetching. */
+  private async stored(viewId: string): Promise<StoredView | null> {
     const m = this.mem.get(viewId);
     if (m) return m;
     if (!this.session) return null;
@@ -64,12 +96,12 @@ export class Views {
   }
 
   async tabOf(viewId: string): Promise<number | null> {
-    return (await this.meta(viewId))?.tabId ?? null;
+    return (await this.stored(viewId))?.tabId ?? null;
   }
 
   /** The full view; throws a readable Error when it is gone. */
   async get(viewId: string): Promise<View> {
-    const m = await this.meta(viewId);
+    const m = await this.stored(viewId);
     if (!m) throw new Error('This notebook view has expired; reload the page');
     if (m.text !== undefined) {
       const v = { ...m, text: m.text };
@@ -82,27 +114,33 @@ export class Views {
     return v;
   }
 
-  async ofTab(tabId: number): Promise<Array<Omit<StoredView, 'text'>>> {
-    const out = new Map<string, StoredView>();
-    for (const v of this.mem.values()) if (v.tabId === tabId) out.set(v.viewId, v);
-    if (this.session) {
-      const all = await this.session.get();
-      for (const [k, v] of Object.entries(all)) {
-        const sv = v as StoredView;
-        if (k.startsWith(PREFIX) && sv.tabId === tabId) out.set(sv.viewId, sv);
-      }
-    }
-    return [...out.values()].sort((a, b) => a.createdAt - b.createdAt);
+  /** View ids of a tab, oldest first. */
+  async ofTab(tabId: number): Promise<string[]> {
+    const idx = await this.index();
+    return Object.entries(idx)
+      .filter(([, e]) => e.tabId === tabId)
+      .sort(([, a], [, b]) => a.createdAt - b.createdAt)
+      .map(([id]) => id);
   }
 
   async dropTab(tabId: number): Promise<void> {
-    for (const [id, v] of this.mem) if (v.tabId === tabId) this.mem.delete(id);
-    if (this.session) {
-      const all = await this.session.get();
-      const ids = Object.entries(all)
-        .filter(([k, v]) => k.startsWith(PREFIX) && (v as StoredView).tabId === tabId)
-        .map(([k]) => k);
-      if (ids.length) await this.session.remove(ids);
-    }
+    await this.dropWhere((t) => t === tabId);
+  }
+
+  /** On start: forget views of tabs that no longer exist. */
+  async keepTabs(alive: Set<number>): Promise<void> {
+    await this.dropWhere((t) => !alive.has(t));
+  }
+
+  private async dropWhere(pred: (tabId: number) => boolean): Promise<void> {
+    await this.lock(async () => {
+      const idx = await this.index();
+      const ids = Object.keys(idx).filter((id) => pred((idx[id] as { tabId: number }).tabId));
+      for (const [id, v] of this.mem) if (pred(v.tabId)) this.mem.delete(id);
+      if (!ids.length || !this.session) return;
+      for (const id of ids) delete idx[id];
+      await this.session.remove(ids.map((id) => PREFIX + id));
+      await this.session.set({ [INDEX]: idx });
+    });
   }
 }
