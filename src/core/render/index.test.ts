@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Cell, CodeCell, JsonValue, Notebook, Output } from '../model';
 import { createSanitizer } from '../sanitize';
 import { createNotebookRenderer, renderCell, renderNotebook, renderStandalonePage } from './index';
+import { katexInlineCss } from './katex-node';
 import type { RenderOptions } from './types';
 
 const { window } = new JSDOM('');
@@ -219,6 +220,21 @@ describe('MIME bundles', () => {
     expect(t.html).not.toContain('element.textContent');
   });
 
+  it('trusted JavaScript keeps the HTML it draws into (Bokeh-style bundles)', () => {
+    const data = {
+      'text/html': '<div class="bk-root" id="plot-1"></div>',
+      'application/javascript': 'Bokeh.embed()',
+      'application/vnd.bokehjs_exec.v0+json': '',
+    };
+    const t = one([display(data)], trusted);
+    expect(
+      dom(t.html).querySelector('.nb-js-output[data-script-index="0"] #plot-1'),
+    ).not.toBeNull();
+    const u = dom(one([display(data)]).html);
+    expect(u.querySelector('.nb-placeholder')?.textContent).toContain('Bokeh, JavaScript');
+    expect(u.querySelector('.nb-js-output')).toBeNull();
+  });
+
   it('widgets and plotly/vega/bokeh: placeholder when untrusted, fallback shown', () => {
     const widget = {
       'application/vnd.jupyter.widget-view+json': { model_id: 'abc', version_major: 2 },
@@ -376,6 +392,25 @@ describe('renderStandalonePage', () => {
     const page = renderStandalonePage(notebook, trusted);
     const w = new JSDOM(page, { runScripts: 'dangerously' }).window;
     expect(w.document.querySelector('.nb-js-output')?.textContent).toBe('ran');
+  });
+  it('can inline KaTeX CSS with its fonts (HTML math layout, still self-contained)', () => {
+    const math = nb([
+      {
+        index: 0,
+        cell_type: 'markdown',
+        source: '$$\\begin{pmatrix}1\\\\2\\end{pmatrix}$$',
+        metadata: {},
+      },
+    ]);
+    const page = renderStandalonePage(math, { ...untrusted, katexCss: katexInlineCss() });
+    expect(page).toContain('katex-html');
+    expect(page).toContain('src:url(data:font/woff2;base64,');
+    expect(page).not.toMatch(/url\(fonts\//);
+    expect(page).not.toMatch(/<script/i);
+    // Without math, the KaTeX CSS is left out.
+    expect(
+      renderStandalonePage(nb([]), { ...untrusted, katexCss: katexInlineCss() }),
+    ).not.toContain('KaTeX_AMS');
   });
   it('a script body cannot end its element early', () => {
     const evil = nb([

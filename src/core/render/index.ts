@@ -231,9 +231,19 @@ function inlineScript(code: string): string {
  */
 export function renderStandalonePage(
   nb: Notebook,
-  opts: RenderOptions & { title?: string },
+  opts: RenderOptions & {
+    title?: string;
+    /**
+     * KaTeX's CSS with fonts inlined (katexInlineCss() from './katex-node' in Node). When given,
+     * math uses KaTeX's HTML layout (unless mathOutput says otherwise), else MathML.
+     */
+    katexCss?: string;
+  },
 ): string {
-  const r = renderNotebook(nb, opts);
+  const { katexCss } = opts;
+  const mathOutput = opts.mathOutput ?? (katexCss ? 'htmlAndMathml' : 'mathml');
+  const r = renderNotebook(nb, { ...opts, mathOutput });
+  const css = katexCss && r.html.includes('class="katex') ? `${r.css}\n${katexCss}` : r.css;
   const title = opts.title ?? nb.metadata.title ?? 'Notebook';
   let scripts = '';
   if (opts.trusted) {
@@ -253,7 +263,7 @@ export function renderStandalonePage(
     '<meta name="referrer" content="no-referrer">\n' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n' +
     '<meta name="generator" content="nbshield">\n' +
-    `<title>${escapeHtml(title)}</title>\n<style>${r.css}</style>\n</head>\n` +
+    `<title>${escapeHtml(title)}</title>\n<style>${css.replace(/<\/style/gi, '<\\/style')}</style>\n</head>\n` +
     `<body class="nb-page" data-trust="${opts.trusted ? 'trusted' : 'untrusted'}">\n<main>${r.html}</main>\n${scripts}</body></html>\n`
   );
 }

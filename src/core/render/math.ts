@@ -106,6 +106,16 @@ export interface MathOptions {
 }
 
 export function renderTex(tex: string, display: boolean, o: MathOptions): string {
+  const html = katexOrFallback(tex, display, o);
+  // `$\begin{align}..\end{align}$` is common in notebooks (MathJax allows it): retry as display.
+  if (!display && html.includes('katex-error') && /\\begin\{/.test(tex)) {
+    const again = katexOrFallback(tex, true, o);
+    if (!again.includes('katex-error')) return again;
+  }
+  return html;
+}
+
+function katexOrFallback(tex: string, display: boolean, o: MathOptions): string {
   try {
     return katex.renderToString(tex, {
       displayMode: display,

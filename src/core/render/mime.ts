@@ -18,6 +18,8 @@ export interface OutputContext {
   outputIndex: number;
   /** The output's `metadata` (per-MIME entries such as `{"image/png": {"width": 300}}`). */
   metadata: Record<string, JsonValue>;
+  /** The whole bundle, for renderers that combine types (JavaScript beside its target HTML). */
+  bundle?: MimeBundle;
 }
 
 export interface MimeRenderer {
@@ -133,7 +135,10 @@ registerMimeRenderer({
       code: text(value),
       kind: 'javascript',
     });
-    return `<div class="nb-js-output" data-script-index="${k}"></div>`;
+    // Bokeh-style bundles pair the script with the HTML it draws into: keep that HTML in place.
+    const html = o.bundle?.['text/html'];
+    const target = typeof html === 'string' && !/<script\b/i.test(html) ? html : '';
+    return `<div class="nb-js-output" data-script-index="${k}">${target}</div>`;
   },
 });
 
@@ -263,7 +268,7 @@ export function renderBundle(bundle: MimeBundle, o: OutputContext): string {
       continue;
     }
     const value = bundle[mime] ?? null;
-    const body = r.render(value, mime, o);
+    const body = r.render(value, mime, { ...o, bundle });
     const before = blocked.length
       ? [placeholder(`not run: notebook not trusted (${[...new Set(blocked)].join(', ')} output)`)]
       : [];
