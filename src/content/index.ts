@@ -233,6 +233,16 @@ class Mount {
     this.hidden = null;
   }
 
+  /** GitHub drew its preview after we mounted without it: take its place now. */
+  adoptNative(native: HTMLElement): void {
+    if (this.spec.native !== null || this.destroyed || native.contains(this.root)) return;
+    this.spec.native = native;
+    native.parentNode?.insertBefore(this.root, native);
+    if (this.root.getAttribute('data-state') !== 'error' && this.iframe?.hidden !== true) {
+      this.hideNative();
+    }
+  }
+
   get alive(): boolean {
     return this.root.isConnected;
   }
@@ -386,8 +396,9 @@ function sync(): void {
     return;
   }
   for (const spec of specs) {
-    if (mounts.some((m) => m.spec.key === spec.key)) continue;
-    mounts.push(new Mount(spec));
+    const existing = mounts.find((m) => m.spec.key === spec.key);
+    if (existing === undefined) mounts.push(new Mount(spec));
+    else if (spec.native !== null) existing.adoptNative(spec.native);
   }
 }
 
