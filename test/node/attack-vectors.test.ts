@@ -191,12 +191,9 @@ const RENDER_MODULE = '../../src/core/render/index';
 
 describe('full renderer against every vector (untrusted notebook)', () => {
   it('renders every vector with no script, handler, javascript: URL or canary load', async () => {
-    let mod: Record<string, unknown> | null = null;
-    try {
-      mod = (await import(/* @vite-ignore */ RENDER_MODULE)) as Record<string, unknown>;
-    } catch {
-      mod = null;
-    }
+    const mod = await (
+      import(/* @vite-ignore */ RENDER_MODULE) as Promise<Record<string, unknown>>
+    ).catch(() => null);
     const renderNotebook = mod?.renderNotebook;
     if (typeof renderNotebook !== 'function') {
       console.warn('renderNotebook not exported yet: renderer half of the suite did not run');
