@@ -297,3 +297,19 @@ describe('quotas', () => {
     expect(packed.size).toBe(500);
   });
 });
+
+describe('sync cannot start', () => {
+  it('when sync storage is already full, says so and changes nothing local', async () => {
+    const sync = quotaSyncKV({ quota: 200 });
+    await sync.set({ other: 'x'.repeat(180) });
+    const a = machine(sync);
+    await a.trust(1);
+    await expect(
+      a.call({ type: 'sync/enable', passphrase: 'correct horse battery' }),
+    ).rejects.toThrow(
+      'Sync storage is full: sync cannot start; your keys and records stay on this machine',
+    );
+    expect(await a.call({ type: 'sync/status' })).toMatchObject({ enabled: false });
+    expect(await a.trusted(1)).toBe(true);
+  });
+});

@@ -383,7 +383,17 @@ export class SyncManager {
       const iter = this.d.iterations ?? PBKDF2_ITERATIONS;
       meta = { v: 1, salt: bytesToBase64(randomBytes(16)), iter };
       key = await deriveSyncKey(passphrase, parseBase64(meta.salt) as Uint8Array, iter);
-      await this.d.sync.set({ [META]: meta });
+      try {
+        await this.d.sync.set({ [META]: meta });
+      } catch (e) {
+        const msg = errorMessage(e);
+        throw new Error(
+          /quota|MAX_ITEMS/i.test(msg)
+            ? 'Sync storage is full: sync cannot start; your keys and records stay on this machine'
+            : `Could not turn on sync: ${msg}`,
+          { cause: e },
+        );
+      }
       this.noteWrite();
     }
     await this.d.secrets.set({ [SECRET]: { salt: meta.salt, key } });
