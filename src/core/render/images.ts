@@ -10,7 +10,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** The base64 payload with whitespace removed, or undefined if it is not valid base64. */
 export function cleanBase64(value: JsonValue | undefined): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const b = value.replace(/[\s]+/g, '');
+  const b = /\s/.test(value) ? value.replace(/\s+/g, '') : value;
   if (!b || b.length % 4 === 1 || !BASE64.test(b)) return undefined;
   return b;
 }

@@ -69,7 +69,9 @@ function sizeAttrs(mime: string, meta: Record<string, JsonValue>): string {
 }
 
 function imgTag(uri: string, mime: string, o: OutputContext): string {
-  return `<img class="nb-image" src="${escapeAttr(uri)}" alt="${escapeAttr(mime)} output" loading="lazy" decoding="async"${sizeAttrs(mime, o.metadata)}>`;
+  // `uri` is a data: URI built by images.ts from validated base64: nothing in it needs escaping.
+  const src = /^data:image\/[a-z+.-]+;base64,[A-Za-z0-9+/=]*$/.test(uri) ? uri : escapeAttr(uri);
+  return `<img class="nb-image" src="${src}" alt="${escapeAttr(mime)} output" loading="lazy" decoding="async"${sizeAttrs(mime, o.metadata)}>`;
 }
 
 const exact =
