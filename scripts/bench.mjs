@@ -165,8 +165,17 @@ function cellPool() {
         return 'image/png' in d || html.includes('<table');
       });
     if (!nb.cells.some(rich)) continue;
+    // nbconvert 6.5's clean_html (lxml) raises on an SVG with an XML encoding declaration, so
+    // such cells would leave nbconvert nothing to compare against.
+    const nbconvertChokes = (c) =>
+      (c.outputs ?? []).some((o) => {
+        const svg = o.data?.['image/svg+xml'];
+        return /^\s*<\?xml[^>]*encoding=/.test(
+          Array.isArray(svg) ? svg.join('') : String(svg ?? ''),
+        );
+      });
     for (const c of nb.cells) {
-      if (c.cell_type === 'markdown' || rich(c)) {
+      if ((c.cell_type === 'markdown' || rich(c)) && !nbconvertChokes(c)) {
         const { id: _id, ...rest } = c; // repeated cells must not repeat ids
         pool.push(rest);
       }

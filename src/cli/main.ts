@@ -248,11 +248,12 @@ async function cmdRender(nbPath: string, opts: Options, io: CliIo, cwd: string):
   // Trusted only by an explicit choice of the user: the flag, or a signature that verifies with
   // the user's own secret. Flags inside the file never count.
   let trusted = opts.trusted === true;
-  let why = trusted ? '--trusted' : 'no signature checked';
+  let why = trusted ? '--trusted' : 'no secret given';
   if (!trusted && key) {
     const result = await verifyEmbedded(text, [key]);
     trusted = result.valid;
-    why = oneLine(result.message);
+    // The verdict line says "Trusted: ..." / "Not trusted: ..."; the label below says it already.
+    why = oneLine(result.message).replace(/^(?:not )?trusted:\s*/i, '');
   }
 
   const allowRemoteImages = opts['no-remote-images'] !== true;
@@ -274,7 +275,7 @@ async function cmdRender(nbPath: string, opts: Options, io: CliIo, cwd: string):
       return EXIT_OK;
     }
     await writeAtomic(path.resolve(cwd, out), html);
-    io.stdout(`rendered: ${out} (${trusted ? 'trusted' : 'untrusted'}: ${why})\n`);
+    io.stdout(`rendered: ${out} (${trusted ? 'trusted' : 'untrusted'}; ${why})\n`);
     return EXIT_OK;
   } finally {
     dom.window.close();
