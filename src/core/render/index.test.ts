@@ -200,6 +200,16 @@ describe('MIME bundles', () => {
     expect(dom(t.html).querySelector('.nb-html-output[data-script-index="0"]')).not.toBeNull();
   });
 
+  it('trusted HTML with stray end tags stays inside its cell when a document is given', () => {
+    const notebook = nb([code([display({ 'text/html': '<b>x</div></div></div><p>y' })]), code([])]);
+    const d = dom(renderNotebook(notebook, { ...trusted, document: window.document }).html);
+    expect(d.querySelectorAll('.nb-notebook > .nb-cell')).toHaveLength(2);
+    expect(d.querySelector('[data-cell-index="0"] .nb-html-output p')?.textContent).toBe('y');
+    // Control: passed through byte for byte, the stray tags close the cell and the notebook.
+    const raw = dom(renderNotebook(notebook, trusted).html);
+    expect(raw.querySelectorAll('.nb-notebook > .nb-cell')).not.toHaveLength(2);
+  });
+
   it('application/javascript: placeholder plus safe fallback when untrusted, listed in scripts when trusted', () => {
     const data = {
       'application/javascript': 'element.textContent = 1',

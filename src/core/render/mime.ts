@@ -88,6 +88,18 @@ function tooDeep(html: string): string {
   );
 }
 
+/** Parse and re-serialize in an inert <template>: the same markup, with every element closed. */
+function balance(html: string, doc: Document | undefined): string {
+  if (!doc || exceedsDepth(html)) return html;
+  try {
+    const t = doc.createElement('template');
+    t.innerHTML = html;
+    return t.innerHTML;
+  } catch {
+    return html;
+  }
+}
+
 function placeholder(message: string): string {
   return `<div class="nb-placeholder" role="note">${escapeHtml(message)}</div>`;
 }
@@ -152,12 +164,14 @@ registerMimeRenderer({
   rank: 50,
   safe: true,
   render(value, _mime, o) {
-    const html = text(value);
+    let html = text(value);
     if (!o.ctx.opts.trusted) {
       if (exceedsDepth(html)) return tooDeep(html);
       return `<div class="nb-html-output">${o.ctx.opts.sanitizer.html(html)}</div>`;
     }
-    // Trusted: passed through; its scripts are re-created by the sandboxed renderer.
+    // Trusted: passed through (balanced, when we have a document); its scripts are re-created by
+    // the sandboxed renderer.
+    html = balance(html, o.ctx.opts.document);
     if (!/<script\b/i.test(html)) return `<div class="nb-html-output">${html}</div>`;
     const k = o.ctx.scripts.length;
     const code = [...html.matchAll(SCRIPT_BODY)].map((m) => m[1] ?? '').join('\n;\n');

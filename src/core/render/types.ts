@@ -20,6 +20,11 @@ export interface RenderOptions {
    * it) or 'htmlAndMathml' (needs katex/dist/katex.min.css and its fonts, see styles.ts).
    */
   mathOutput?: 'mathml' | 'htmlAndMathml';
+  /**
+   * A document to re-serialize trusted text/html with (balances stray end tags so one output
+   * cannot close the cell around it). Without it trusted HTML is passed through byte for byte.
+   */
+  document?: Document;
   /** Streams longer than this many lines are clipped behind a "show all" toggle. */
   maxStreamLines?: number;
 }
