@@ -43,6 +43,8 @@ export function copyExtension(which: 'chrome' | 'firefox' = 'chrome'): string {
   if (!fs.existsSync(path.join(dest, 'manifest.json'))) {
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     fs.cpSync(which === 'chrome' ? DIST_CHROME : DIST_FIREFOX, dest, { recursive: true });
+    // Chromium writes this beside an unpacked extension it loaded; it belongs to that copy.
+    fs.rmSync(path.join(dest, '_metadata'), { recursive: true, force: true });
   }
   return dest;
 }
@@ -131,7 +133,7 @@ export async function launchChrome(opts: LaunchOptions): Promise<ChromeSession> 
     extensionDir,
     profileDir,
     console: consoleLog,
-    worker: () => serviceWorker(context, extensionId),
+    worker: () => serviceWorker(context, session.extensionId),
     close: () => context.close(),
   };
   if (!opts.noExtension) {
@@ -168,7 +170,7 @@ export async function inWorker<T, A>(
   for (let i = 0; i < tries; i += 1) {
     try {
       const w = await s.worker();
-      return await w.evaluate(fn, arg);
+      return (await w.evaluate(fn as never, arg as never)) as T;
     } catch (e) {
       last = e;
       await sleep(300 * (i + 1));
@@ -383,7 +385,8 @@ export async function canaryReport(page: Page, server: FakeGitHub): Promise<Cana
     if (!r) continue;
     if (r.pwned !== null) report.pwned.push(`${r.pwned} in ${f.url().slice(0, 80)}`);
     if (r.title.includes('PWNED')) report.titles.push(`${r.title} in ${f.url().slice(0, 80)}`);
-    for (const m of r.msgs) if (m.includes('nbshieldCanary')) report.messages.push(m);
+    // Only a canary's own message, not a render message that carries a payload's text.
+    for (const m of r.msgs) if (m.startsWith('{"nbshieldCanary":')) report.messages.push(m);
   }
   return report;
 }
@@ -420,10 +423,17 @@ export async function interactWithEverything(frame: Frame): Promise<number> {
   await frame
     .evaluate(() => {
       for (const f of Array.from(document.forms)) {
-        try {
-          f.requestSubmit();
-        } catch {
-          /* ignore */
+        const submitters = Array.from(
+          f.querySelectorAll<HTMLButtonElement>(
+            'button[type=submit], button:not([type]), input[type=submit]',
+          ),
+        );
+        for (const b of [null, ...submitters]) {
+          try {
+            f.requestSubmit(b);
+          } catch {
+            /* ignore */
+          }
         }
       }
     })

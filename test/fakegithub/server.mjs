@@ -50,21 +50,25 @@ const GITHUB_CSP = [
 // What raw.githubusercontent.com and gist.githubusercontent.com really send.
 const RAW_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
+/** A JS expression for `str` with no quote, space or angle bracket: String.fromCharCode(...). */
+const jsString = (str) => `String.fromCharCode(${[...str].map((c) => c.charCodeAt(0)).join(',')})`;
+
 /**
  * The JS the `__CANARY_JS__` placeholder becomes: it fires every canary a test checks (a global,
- * the title, a postMessage to the top window, a request to the canary port). Written with no
- * quotes, spaces, backslashes or angle brackets so it survives JSON, HTML attributes (quoted or
- * not), `javascript:` URLs and Markdown link destinations unchanged.
+ * the title, a postMessage to the top and parent windows, requests to the canary port). It has no
+ * whitespace, quotes, backticks, `<`, `>` or `&` (the contract of test/fixtures/vectors), so it
+ * survives JSON, HTML attributes (quoted or not), `javascript:` URLs and Markdown link targets.
  */
 export function canaryJs(id, canaryPort) {
   const url = canaryUrl(id, canaryPort);
   return (
-    `(function(){window.__pwned=\`${id}\`;` +
-    `try{document.title=\`PWNED:${id}\`}catch(e){}` +
-    `try{top.postMessage({nbshieldCanary:\`${id}\`},\`*\`)}catch(e){}` +
-    `try{parent.postMessage({nbshieldCanary:\`${id}\`},\`*\`)}catch(e){}` +
-    `try{fetch(\`${url}\`,{mode:\`no-cors\`})}catch(e){}` +
-    `try{document.createElement(\`img\`).src=\`${url}&via=img\`}catch(e){}})()`
+    `(function(i,u){window.__pwned=i;` +
+    `try{document.title=${jsString('PWNED:')}+i}catch(e){}` +
+    `try{top.postMessage({nbshieldCanary:i},${jsString('*')})}catch(e){}` +
+    `try{parent.postMessage({nbshieldCanary:i},${jsString('*')})}catch(e){}` +
+    `try{fetch(u+${jsString('&via=js')},{mode:${jsString('no-cors')}})}catch(e){}` +
+    `try{document.createElement(${jsString('img')}).src=u+${jsString('&via=jsimg')}}catch(e){}` +
+    `})(${jsString(id)},${jsString(url)})`
   );
 }
 
@@ -508,7 +512,7 @@ ${boxes}
     if (url.pathname === '/__canary/hit') {
       hits.push({
         id: url.searchParams.get('id') ?? '',
-        via: url.searchParams.get('via') ?? 'fetch',
+        via: url.searchParams.get('via') ?? 'url',
         at: Date.now(),
         referer: req.headers.referer ?? '',
       });
@@ -669,7 +673,12 @@ export function controlPage(text) {
         if (typeof v === 'string') out += v;
       }
     }
-    parts.push(`<div class="cell" data-control-cell="${i}">${out}</div>`);
+    // Each cell in its own unsandboxed frame, so that one payload that navigates (a form, a meta
+    // refresh) does not take the others with it; their canaries still reach the top window.
+    const doc = `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>${out}</body></html>`;
+    parts.push(
+      `<iframe data-control-cell="${i}" style="width:100%;height:90px" srcdoc="${esc(doc)}"></iframe>`,
+    );
   });
   return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>control</title></head><body>\n${parts.join('\n')}\n</body></html>`;
 }
