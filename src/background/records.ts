@@ -24,6 +24,8 @@ export interface RecordsState {
   tombs: Record<string, number>;
   /** url -> id of the last record trusted at that url ("changed since you trusted it"). */
   hints: Record<string, string>;
+  /** Bumped on every change: cached verdicts of the current generation stay valid. */
+  gen?: number;
 }
 
 const KEY = 'trust';
@@ -45,6 +47,7 @@ export class Records {
     return this.lock(async () => {
       const st = await this.state();
       const out = await fn(st);
+      st.gen = (st.gen ?? 0) + 1;
       await this.local.set({ [KEY]: st });
       return out;
     });

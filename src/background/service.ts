@@ -9,10 +9,10 @@ import type {
   SyncStatus,
   VerdictInfo,
 } from '../core/protocol';
-import type { BgCore } from './core-api';
+import type { BgCore, TrustKey } from './core-api';
 import { resolveLocation, fetchNotebookText, type FetchLike } from './fetcher';
 import { Keyring } from './keyring';
-import { Records, recordedSets } from './records';
+import { Records, recordedSets, type RecordsState } from './records';
 import type { Stores } from './storage';
 import { SyncManager } from './sync';
 import { digestPrefix, parseBase64, parseHex, randomId } from './util';
@@ -110,7 +110,7 @@ export class Service {
       url: v.url,
       name: v.name,
       text: v.text,
-      verdict: await this.verdict(v.text, v.url),
+      verdict: await this.verdict(v.text, v.url, v.viewId),
       settings: await this.settings(),
     };
     if (v.text.length > this.chunk) {
@@ -131,9 +131,30 @@ export class Service {
   }
 
   /** The verdict, decided here from the bytes and the keys only. */
-  async verdict(text: string, url: string): Promise<VerdictInfo> {
+  async verdict(text: string, url: string, viewId?: string): Promise<VerdictInfo> {
     const keys = await this.keyring.trustKeys();
     const st = await this.records.state();
+    // A view's text never changes: its verdict holds until the keys or the records change.
+    const stamp = `${st.gen ?? 0}|${keys.map((k) => `${k.id}:${k.name}`).join(',')}`;
+    const cached = viewId === undefined ? undefined : this.verdicts.get(viewId);
+    if (cached && cached.stamp === stamp) return { ...cached.verdict };
+    const info = await this.computeVerdict(text, url, keys, st);
+    if (viewId !== undefined) {
+      this.verdicts.set(viewId, { stamp, verdict: info });
+      if (this.verdicts.size > 256)
+        this.verdicts.delete(this.verdicts.keys().next().value as string);
+    }
+    return { ...info };
+  }
+
+  private readonly verdicts = new Map<string, { stamp: string; verdict: VerdictInfo }>();
+
+  private async computeVerdict(
+    text: string,
+    url: string,
+    keys: TrustKey[],
+    st: RecordsState,
+  ): Promise<VerdictInfo> {
     const { full, prefixes } = recordedSets(st);
     const prefixCache = new Map<string, string>();
     const hint = st.hints[url];
@@ -176,7 +197,7 @@ export class Service {
     const digest = await this.d.core.recordDigest(v.text, key);
     await this.records.add(digest, { name: v.name, url: v.url, keyId: key.id });
     await this.sync.markDirty();
-    return this.verdict(v.text, v.url);
+    return this.verdict(v.text, v.url, v.viewId);
   }
 
   async untrust(viewId: string): Promise<VerdictInfo> {
@@ -191,7 +212,7 @@ export class Service {
       }
     }
     if (await this.records.removeDigests(digests)) await this.sync.markDirty();
-    return this.verdict(v.text, v.url);
+    return this.verdict(v.text, v.url, v.viewId);
   }
 
   async tabViews(tabId: number): Promise<ResponseMap['tab/views']> {
@@ -203,7 +224,7 @@ export class Service {
           viewId: v.viewId,
           url: v.url,
           name: v.name,
-          verdict: await this.verdict(v.text, v.url),
+          verdict: await this.verdict(v.text, v.url, v.viewId),
         });
       } catch {
         /* expired view: leave it out */

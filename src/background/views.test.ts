@@ -76,9 +76,10 @@ describe('views', () => {
         return session.set(items);
       },
     };
-    const a = new Views(full, async () => 'again');
+    const a = new Views(full, async () => 'y'.repeat(1000));
     await a.put(view(1, 1, 'y'.repeat(1000)));
-    expect((await new Views(full, async () => 'again').get(view(1).viewId)).text).toBe('again');
+    const again = new Views(full, async () => 'y'.repeat(1000));
+    expect((await again.get(view(1).viewId)).text).toBe('y'.repeat(1000));
   });
 
   it('works without a session area (memory only)', async () => {
@@ -86,5 +87,21 @@ describe('views', () => {
     await v.put(view(1));
     expect(await v.ofTab(1)).toEqual([view(1).viewId]);
     expect((await v.get(view(1).viewId)).text).toBe('text 1');
+  });
+});
+
+describe('re-fetched views', () => {
+  it('a text that changed on the server since the page loaded is refused, not silently swapped', async () => {
+    const session = memoryKV();
+    const big = 'a'.repeat(SESSION_TEXT_LIMIT + 1);
+    await new Views(session, async () => big).put(view(1, 1, big));
+    const changed = new Views(session, async () => big.slice(0, -1) + 'b');
+    await expect(changed.get(view(1).viewId)).rejects.toThrow(
+      'The notebook changed since this page loaded',
+    );
+    // Positive control: the same text is accepted.
+    const same = new Views(session, async () => big);
+    expect((await same.get(view(1).viewId)).text).toBe(big);
+    expect(await same.get(view(1).viewId)).not.toHaveProperty('sha');
   });
 });

@@ -4,6 +4,7 @@
 // tab be dropped without reading every stored text.
 
 import { mutex, type KV } from './storage';
+import { bytesToHex, sha256 } from './util';
 
 export interface View {
   viewId: string;
@@ -17,7 +18,10 @@ export interface View {
   createdAt: number;
 }
 
-export type StoredView = Omit<View, 'text'> & { text?: string };
+/** `sha`: SHA-256 of a text left out of the session, so a re-fetch can prove it is the same. */
+export type StoredView = Omit<View, 'text'> & { text?: string; sha?: string };
+
+const textHash = async (t: string) => bytesToHex(await sha256(t));
 type Index = Record<string, { tabId: number; createdAt: number }>;
 
 /** storage.session holds 10 MB in all; keep big texts out of it. */
@@ -71,13 +75,17 @@ export class Views {
       }
       if (!this.session) return;
       const stored: StoredView = { ...v };
-      if (v.text.length > SESSION_TEXT_LIMIT) delete stored.text;
+      const dropText = async () => {
+        delete stored.text;
+        stored.sha ??= await textHash(v.text);
+      };
+      if (v.text.length > SESSION_TEXT_LIMIT) await dropText();
       if (drop.length) await this.session.remove(drop.map((id) => PREFIX + id));
       try {
         await this.session.set({ [PREFIX + v.viewId]: stored, [INDEX]: idx });
       } catch {
         // Quota: keep it without its text; the text is fetched again when needed.
-        delete stored.text;
+        await dropText();
         await this.session
           .set({ [PREFIX + v.viewId]: stored, [INDEX]: idx })
           .catch(() => undefined);
@@ -109,7 +117,13 @@ export class Views {
       return v;
     }
     if (!m.fetchUrl) throw new Error('This notebook view has expired; reload the page');
-    const v: View = { ...m, text: await this.refetch(m.fetchUrl) };
+    const text = await this.refetch(m.fetchUrl);
+    // Trust is for the exact bytes the user saw: a different text is another view.
+    if (m.sha !== undefined && (await textHash(text)) !== m.sha) {
+      throw new Error('The notebook changed since this page loaded; reload the page');
+    }
+    const { sha: _sha, ...meta } = m;
+    const v: View = { ...meta, text };
     this.mem.set(viewId, v);
     return v;
   }
