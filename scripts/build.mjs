@@ -61,7 +61,6 @@ async function bundle({ name, entry }) {
         fileName: () => `${name}.js`,
         cssFileName: name,
       },
-      rollupOptions: { output: { inlineDynamicImports: true } },
     },
   });
 }

@@ -127,7 +127,7 @@ class Mount {
     });
     const src = `${extensionUrl(rt, 'viewer.html')}?${params.toString()}`;
     // Chromium reports the static extension origin on messages even from a dynamic-id frame.
-    this.frameOrigins = [new URL(src).origin, new URL(rt.getURL('')).origin];
+    this.frameOrigins = [originOf(src), originOf(rt.getURL(''))];
     const iframe = document.createElement('iframe');
     iframe.src = src;
     iframe.title = 'Notebook rendered by nbshield';
@@ -261,6 +261,16 @@ function styleNote(el: HTMLElement): void {
   el.style.border = '1px solid rgba(128,128,128,0.4)';
   el.style.borderRadius = '6px';
   el.style.margin = '0 0 8px 0';
+}
+
+/**
+ * scheme://host of an extension URL. Not `URL.origin`: by the URL standard that is "null" for
+ * non-special schemes in some engines, and an opaque "null" must never be accepted as ours.
+ */
+function originOf(url: string): string {
+  const u = new URL(url);
+  if (u.host === '') throw new Error(`no host in ${url}`);
+  return `${u.protocol}//${u.host}`;
 }
 
 /** The viewer's URL; through the dynamic id where there is one, so pages cannot fingerprint us. */
@@ -437,11 +447,14 @@ function start(): void {
   document.addEventListener('turbo:load', queueSync);
   document.addEventListener('turbo:render', queueSync);
   // Content scripts cannot see the page's history.pushState calls; a DOM change always follows one.
-  new MutationObserver(() => {
+  const observer = new MutationObserver(() => {
     if (location.href !== currentHref || currentPage.kind !== 'none') queueSync();
-  }).observe(document, { childList: true, subtree: true });
+  });
+  observer.observe(document, { childList: true, subtree: true });
   window.addEventListener('pagehide', (e) => {
-    if (!e.persisted) teardown();
+    if (e.persisted) return;
+    observer.disconnect();
+    teardown();
   });
   sync();
 }
