@@ -8,6 +8,7 @@ import {
   HTML_PURIFY_CONFIG,
   MARKDOWN_PURIFY_CONFIG,
   SANITIZED_CONTAINER_CLASS,
+  SANITIZED_CONTAINER_CSS,
   createSanitizer,
   sanitizerVersion,
 } from './sanitize';
@@ -48,6 +49,16 @@ describe('createSanitizer', () => {
     expect(css).toContain('background-color: #ff0000');
     expect(css).toContain('position: absolute');
     expect(css).not.toMatch(/fixed/);
+  });
+
+  it('wraps every output in a positioned, isolated, clipping container', () => {
+    const wrapper = parse(
+      s.html('<div style="position:absolute;top:-500px">x</div>'),
+    ).firstElementChild;
+    expect(wrapper?.getAttribute('style')).toMatch(
+      /position:relative;isolation:isolate;overflow:auto/,
+    );
+    expect(SANITIZED_CONTAINER_CSS).toContain('position:relative');
   });
 
   it('gives every call its own scope, so one output cannot style another', () => {

@@ -43,8 +43,8 @@ export const SANITIZED_CONTAINER_CLASS = 'nb-sanitized';
  * CSS the renderer should include once: keeps absolutely positioned or z-indexed content of one
  * output inside its own box (it can neither cover other cells nor fake page UI outside it).
  */
-export const SANITIZED_CONTAINER_CSS =
-  '.nb-sanitized{position:relative;isolation:isolate;overflow:auto;max-width:100%}';
+const CONTAINER_STYLE = 'position:relative;isolation:isolate;overflow:auto;max-width:100%';
+export const SANITIZED_CONTAINER_CSS = `.${SANITIZED_CONTAINER_CLASS}{${CONTAINER_STYLE}}`;
 
 const FORBID_TAGS = [
   // Navigation / document-level effects.
@@ -738,7 +738,9 @@ export function createSanitizer(win: Window, opts: SanitizerOptions): Sanitizer 
       out = purify.sanitize(out, cfg as Config);
     }
     prefixIds = true;
-    return `<div class="${SANITIZED_CONTAINER_CLASS} ${scopeClass}">${out}</div>`;
+    // The containment is inline too, so it holds whatever the page's CSS says (and if a CSP
+    // blocks inline styles, the output's own style attributes are blocked as well).
+    return `<div class="${SANITIZED_CONTAINER_CLASS} ${scopeClass}" style="${CONTAINER_STYLE}">${out}</div>`;
   }
 
   return {
