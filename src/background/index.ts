@@ -85,4 +85,6 @@ browser.runtime.onStartup?.addListener(() => void ready);
   records: () => service.listRecords(),
   syncStatus: () => service.syncStatus(),
   syncNow: () => service.sync.syncNow(),
+  /** storage.sync write operations this worker made (rate-limit checks). */
+  syncWrites: () => service.sync.writeOps,
 };

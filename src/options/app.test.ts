@@ -241,6 +241,8 @@ describe('options page', () => {
     );
     await click('#sync-disable');
     expect($('sync-status').textContent).toContain('Sync is off');
+    expect($('sync-enable').hidden).toBe(false);
+    expect($('sync-enable').textContent).toBe('Turn on sync');
   });
 
   it('settings: remote images toggle is saved', async () => {

@@ -345,8 +345,13 @@ export async function mountOptions(doc: Document, api: OptionsApi): Promise<void
     const box = $('sync-status');
     box.replaceChildren(el('div', {}, parts.join(' ')));
     if (st.lastError) box.append(el('div', { class: 'msg error', id: 'sync-error' }, st.lastError));
-    $('sync-enable').textContent =
-      st.enabled && !st.unlocked ? 'Unlock' : st.enabled ? 'Sync now' : 'Turn on sync';
+    // Once on and unlocked there is nothing to enter: only "turn off" remains.
+    const done = st.enabled && st.unlocked;
+    $('sync-enable').textContent = st.enabled ? 'Unlock' : 'Turn on sync';
+    $('sync-enable').hidden = done;
+    $('sync-pass').hidden = done;
+    const passLabel = doc.querySelector<HTMLElement>('label[for="sync-pass"]');
+    if (passLabel) passLabel.hidden = done;
     ($('sync-disable') as HTMLButtonElement).disabled = !st.enabled;
   };
   const refreshSync = async () => renderSync(await call<SyncStatus>(api, { type: 'sync/status' }));
