@@ -10,7 +10,7 @@ import type {
   VerdictInfo,
 } from '../core/protocol';
 import type { BgCore, TrustKey } from './core-api';
-import { resolveLocation, fetchNotebookText, type FetchLike } from './fetcher';
+import { fetchNotebookText, MAX_NOTEBOOK_BYTES, resolveLocation, type FetchLike } from './fetcher';
 import { Keyring } from './keyring';
 import { Records, recordedSets, type RecordsState } from './records';
 import type { Stores } from './storage';
@@ -81,6 +81,9 @@ export class Service {
     let body: string;
     if (loc.fetchUrl === null) {
       if (text === undefined) throw new Error('A local notebook needs its text from the page');
+      if (text.length > MAX_NOTEBOOK_BYTES) {
+        throw new Error('The notebook is too large to show (the limit is 100 MB)');
+      }
       body = text;
     } else {
       // The worker fetches itself: a page cannot make us show text that is not at that URL.

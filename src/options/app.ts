@@ -334,7 +334,9 @@ export async function mountOptions(doc: Document, api: OptionsApi): Promise<void
   });
 
   // ---- sync ----
+  let syncEnabled = false;
   const renderSync = (st: SyncStatus) => {
+    syncEnabled = st.enabled;
     const parts: string[] = [];
     if (!st.enabled) parts.push('Sync is off on this machine.');
     else if (st.unlocked)
@@ -360,7 +362,8 @@ export async function mountOptions(doc: Document, api: OptionsApi): Promise<void
       const pass = $<HTMLInputElement>('sync-pass');
       if (pass.value.length < 8) throw new Error('Use a sync passphrase of at least 8 characters');
       say('sync-msg', 'Working… (deriving the key takes a moment)');
-      const st = await call<SyncStatus>(api, { type: 'sync/enable', passphrase: pass.value });
+      const type = syncEnabled ? 'sync/unlock' : 'sync/enable';
+      const st = await call<SyncStatus>(api, { type, passphrase: pass.value });
       pass.value = '';
       renderSync(st);
       say('sync-msg', st.lastError ? 'Sync is on, with a problem (see above).' : 'Sync is on.');
