@@ -171,11 +171,14 @@ const v2 =
   typeof IntersectionObserverEntry !== 'undefined' &&
   'isVisible' in IntersectionObserverEntry.prototype;
 const gate = new TrustGate(v2);
-let toolbarVisible = false;
+let visibleSince: number | null = null;
 if (v2) {
   const io = new IntersectionObserver(
     (entries) => {
-      for (const en of entries as VisibilityEntry[]) toolbarVisible = en.isVisible === true;
+      for (const en of entries as VisibilityEntry[]) {
+        if (en.isVisible !== true) visibleSince = null;
+        else visibleSince ??= performance.now();
+      }
     },
     { threshold: [1.0], trackVisibility: true, delay: 100 } as IntersectionObserverInit,
   );
@@ -185,7 +188,7 @@ if (v2) {
 ui.trust.addEventListener('click', (e) => {
   const d = gate.decide({
     isTrusted: e.isTrusted,
-    visible: toolbarVisible,
+    visibleSince,
     now: performance.now(),
   });
   if (d === 'ignore') return;
@@ -194,6 +197,10 @@ ui.trust.addEventListener('click', (e) => {
       'The page is covering nbshield’s toolbar; use the nbshield toolbar button (popup) to trust.',
       'error',
     );
+    return;
+  }
+  if (d === 'too-soon') {
+    showNotice('nbshield’s toolbar just came into view: click Trust again to trust.', 'info');
     return;
   }
   if (d === 'confirm') {

@@ -59,25 +59,27 @@ describe('TrustGate', () => {
   it('never acts on synthetic clicks', () => {
     for (const v2 of [true, false]) {
       const g = new TrustGate(v2);
-      expect(g.decide({ isTrusted: false, visible: true, now: 0 })).toBe('ignore');
-      expect(g.decide({ isTrusted: false, visible: true, now: 1000 })).toBe('ignore');
+      expect(g.decide({ isTrusted: false, visibleSince: 0, now: 0 })).toBe('ignore');
+      expect(g.decide({ isTrusted: false, visibleSince: 0, now: 1000 })).toBe('ignore');
     }
   });
-  it('with IntersectionObserver v2: acts only when the toolbar is visible', () => {
-    const g = new TrustGate(true);
-    expect(g.decide({ isTrusted: true, visible: false, now: 0 })).toBe('covered');
-    expect(g.decide({ isTrusted: true, visible: true, now: 10 })).toBe('act');
+  it('with IntersectionObserver v2: acts only when the toolbar has been visible a while', () => {
+    const g = new TrustGate(true, 400, 10_000, 300);
+    expect(g.decide({ isTrusted: true, visibleSince: null, now: 5000 })).toBe('covered');
+    // just slid under the cursor
+    expect(g.decide({ isTrusted: true, visibleSince: 4900, now: 5000 })).toBe('too-soon');
+    expect(g.decide({ isTrusted: true, visibleSince: 4700, now: 5000 })).toBe('act');
   });
   it('without v2: a second click confirms, not too soon and not too late', () => {
     const g = new TrustGate(false, 400, 10_000);
-    expect(g.decide({ isTrusted: true, visible: false, now: 0 })).toBe('confirm');
+    expect(g.decide({ isTrusted: true, visibleSince: null, now: 0 })).toBe('confirm');
     // a double-click an overlay could provoke
-    expect(g.decide({ isTrusted: true, visible: false, now: 100 })).toBe('ignore');
-    expect(g.decide({ isTrusted: true, visible: false, now: 600 })).toBe('act');
+    expect(g.decide({ isTrusted: true, visibleSince: null, now: 100 })).toBe('ignore');
+    expect(g.decide({ isTrusted: true, visibleSince: null, now: 600 })).toBe('act');
     // the next trust starts over
-    expect(g.decide({ isTrusted: true, visible: false, now: 700 })).toBe('confirm');
+    expect(g.decide({ isTrusted: true, visibleSince: null, now: 700 })).toBe('confirm');
     // too late: asks again
-    expect(g.decide({ isTrusted: true, visible: false, now: 20_000 })).toBe('confirm');
+    expect(g.decide({ isTrusted: true, visibleSince: null, now: 20_000 })).toBe('confirm');
     g.reset();
     expect(g.armed).toBe(false);
   });

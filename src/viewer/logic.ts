@@ -56,7 +56,7 @@ export function rawLinkFor(url: string): string | null {
   return u.href;
 }
 
-export type TrustClickDecision = 'act' | 'ignore' | 'covered' | 'confirm';
+export type TrustClickDecision = 'act' | 'ignore' | 'covered' | 'too-soon' | 'confirm';
 
 /**
  * Clickjacking defence for the Trust button. The embedding page can overlay or fade the viewer, so
@@ -70,11 +70,25 @@ export class TrustGate {
     private readonly v2Supported: boolean,
     private readonly confirmMinMs = 400,
     private readonly confirmMaxMs = 10_000,
+    private readonly minVisibleMs = 150,
   ) {}
 
-  decide(input: { isTrusted: boolean; visible: boolean; now: number }): TrustClickDecision {
+  /**
+   * `visibleSince`: when IntersectionObserver v2 last started reporting the toolbar visible (null
+   * while it is not). A page that slides the frame under the cursor just before a click gets
+   * 'too-soon': the toolbar must have been visible for `minVisibleMs` first.
+   */
+  decide(input: {
+    isTrusted: boolean;
+    visibleSince: number | null;
+    now: number;
+  }): TrustClickDecision {
     if (!input.isTrusted) return 'ignore';
-    if (this.v2Supported) return input.visible ? 'act' : 'covered';
+    if (this.v2Supported) {
+      const since = input.visibleSince;
+      if (since === null) return 'covered';
+      return input.now - since >= this.minVisibleMs ? 'act' : 'too-soon';
+    }
     const armed = this.armedAt;
     if (armed !== null) {
       const dt = input.now - armed;
