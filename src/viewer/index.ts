@@ -172,10 +172,13 @@ const v2 =
   'isVisible' in IntersectionObserverEntry.prototype;
 const gate = new TrustGate(v2);
 let visibleSince: number | null = null;
+// Off-screen is not "covered": the click came as the toolbar scrolled into view.
+let intersecting = false;
 if (v2) {
   const io = new IntersectionObserver(
     (entries) => {
       for (const en of entries as VisibilityEntry[]) {
+        intersecting = en.isIntersecting && en.intersectionRatio >= 0.99;
         if (en.isVisible !== true) visibleSince = null;
         else visibleSince ??= performance.now();
       }
@@ -192,14 +195,14 @@ ui.trust.addEventListener('click', (e) => {
     now: performance.now(),
   });
   if (d === 'ignore') return;
-  if (d === 'covered') {
+  if (d === 'covered' && intersecting) {
     showNotice(
       'The page is covering nbshield’s toolbar; use the nbshield toolbar button (popup) to trust.',
       'error',
     );
     return;
   }
-  if (d === 'too-soon') {
+  if (d === 'too-soon' || d === 'covered') {
     showNotice('nbshield’s toolbar just came into view: click Trust again to trust.', 'info');
     return;
   }
