@@ -53,6 +53,17 @@ export class Records {
     });
   }
 
+  /** Like mutate, but writes (and bumps the generation) only when `fn` reports a change. */
+  async mutateIf(fn: (st: RecordsState) => boolean): Promise<boolean> {
+    return this.lock(async () => {
+      const st = await this.state();
+      if (!fn(st)) return false;
+      st.gen = (st.gen ?? 0) + 1;
+      await this.local.set({ [KEY]: st });
+      return true;
+    });
+  }
+
   async add(digest: string, info: { name: string; url: string; keyId?: string }): Promise<void> {
     const p = await digestPrefix(digest);
     await this.mutate((st) => {

@@ -313,3 +313,27 @@ describe('sync cannot start', () => {
     expect(await a.trusted(1)).toBe(true);
   });
 });
+
+describe('quiet when nothing changed', () => {
+  it('a sync round with nothing new writes neither storage.sync nor storage.local (viewers wake on writes)', async () => {
+    const sync = quotaSyncKV();
+    const a = machine(sync);
+    await a.call({ type: 'sync/enable', passphrase: 'correct horse battery' });
+    await a.trust(1);
+    await a.service.sync.syncNow();
+    const local = a.stores.local as ReturnType<typeof memoryKV>;
+    const before = JSON.stringify([...local.data]);
+    let localWrites = 0;
+    const set = local.set.bind(local);
+    local.set = async (items) => {
+      localWrites++;
+      return set(items);
+    };
+    const syncOps = sync.ops;
+    await a.service.sync.syncNow();
+    await a.service.sync.syncNow();
+    expect(sync.ops).toBe(syncOps);
+    expect(localWrites).toBe(0);
+    expect(JSON.stringify([...local.data])).toBe(before);
+  });
+});

@@ -334,6 +334,7 @@ export class SyncManager {
     for (const k of Object.keys(next) as (keyof LocalSyncState)[]) {
       if (next[k] === undefined) delete next[k];
     }
+    if (JSON.stringify(next) === JSON.stringify(cur)) return;
     await this.d.local.set({ [LOCAL]: next });
   }
 
@@ -496,9 +497,8 @@ export class SyncManager {
 
       // Records: union with tombstones.
       const remoteEv = unpackRecords(readChunks(all, TR));
-      await this.d.records.mutate((st) => {
-        applyRemote(st, remoteEv);
-      });
+      // Writes only on a change: every write wakes the viewers (they refresh on storage changes).
+      await this.d.records.mutateIf((st) => applyRemote(st, remoteEv));
       const localEv = localEvents(await this.d.records.state());
       const merged = mergeEvents(remoteEv, localEv);
 
