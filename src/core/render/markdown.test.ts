@@ -168,3 +168,19 @@ describe('pathological Markdown', () => {
     expect(dom(html).querySelectorAll('blockquote').length).toBe(20);
   });
 });
+
+describe('post-sanitize processing respects tag boundaries', () => {
+  // Older serializers leave < and > unescaped inside attribute values; heading anchors and math
+  // must never be inserted there (the quotes in our markup would end the attribute).
+  const rawSerializer = { ...sanitizer, markdownHtml: (s: string) => s };
+  it('a heading inside an attribute value is not rewritten', () => {
+    const src = '<span title="<h2><img src=x onerror=alert(1)></h2>">a</span>\n\n## Real';
+    const r = render(src, { sanitizer: rawSerializer });
+    const d = dom(r.html);
+    expect(d.querySelector('[onerror]')).toBeNull();
+    expect(d.querySelector('span')?.getAttribute('title')).toBe(
+      '<h2><img src=x onerror=alert(1)></h2>',
+    );
+    expect(r.headings.map((h) => h.id)).toEqual(['nb-real']);
+  });
+});

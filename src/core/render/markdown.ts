@@ -7,7 +7,7 @@ import type { Attachments } from '../model';
 import { exceedsDepth } from './depth';
 import { decodeEntities, escapeAttr, escapeHtml } from './escape';
 import { highlight, hljsLanguage } from './highlight';
-import { removeMath, replaceMath, type MathOptions, type MathSpan } from './math';
+import { RAW_TEXT, removeMath, replaceMath, type MathOptions, type MathSpan } from './math';
 import { imageDataUri } from './images';
 import type { HeadingEntry, RenderContext } from './types';
 
@@ -86,7 +86,9 @@ function slugify(text: string): string {
   return s || 'section';
 }
 
-const HEADING = /<h([1-6])(\s[^>]*)?>([\s\S]*?)<\/h\1>/gi;
+// Tags as whole tokens (quoted attribute values included), so nothing inside an attribute value
+// or a raw-text element is ever taken for a heading.
+const TAG = /<!--[\s\S]*?-->|<(\/?)([a-zA-Z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/g;
 
 function addHeadingAnchors(
   html: string,
@@ -94,7 +96,36 @@ function addHeadingAnchors(
   ctx: RenderContext,
   cellIndex: number | undefined,
 ): string {
-  return html.replace(HEADING, (_m, lvl: string, attrs: string | undefined, inner: string) => {
+  let out = '';
+  let last = 0;
+  let rawUntil: string | null = null;
+  let open: { level: number; attrs: string; tagStart: number; innerStart: number } | null = null;
+  for (const m of html.matchAll(TAG)) {
+    const name = m[2]?.toLowerCase();
+    if (name === undefined) continue; // a comment
+    const closing = m[1] === '/';
+    if (rawUntil) {
+      if (closing && name === rawUntil) rawUntil = null;
+      continue;
+    }
+    if (!closing && RAW_TEXT.has(name)) {
+      rawUntil = name;
+      continue;
+    }
+    if (!/^h[1-6]$/.test(name)) continue;
+    const level = Number(name[1]);
+    if (!closing && !open) {
+      open = { level, attrs: m[3] ?? '', tagStart: m.index, innerStart: m.index + m[0].length };
+    } else if (closing && open && level === open.level) {
+      const inner = html.slice(open.innerStart, m.index);
+      out += html.slice(last, open.tagStart) + heading(open.level, open.attrs, inner);
+      last = m.index + m[0].length;
+      open = null;
+    }
+  }
+  return last === 0 ? html : out + html.slice(last);
+
+  function heading(level: number, attrs: string, inner: string): string {
     const text = decodeEntities(
       inner
         .replace(/<[^>]*>/g, '')
@@ -102,26 +133,26 @@ function addHeadingAnchors(
     )
       .replace(/\s+/g, ' ')
       .trim();
-    const existing = /\sid="([^"]*)"/.exec(attrs ?? '');
+    const existing = /\sid="([^"]*)"/.exec(attrs);
     let id: string;
-    let open: string;
+    let openTag: string;
     if (existing && existing[1]) {
       id = decodeEntities(existing[1]);
-      open = `<h${lvl}${attrs ?? ''}>`;
+      openTag = `<h${level}${attrs}>`;
     } else {
       const base = slugify(text);
       const n = ctx.slugs.get(base) ?? 0;
       ctx.slugs.set(base, n + 1);
       id = ctx.opts.idPrefix + (n ? `${base}-${n}` : base);
-      open = `<h${lvl} id="${escapeAttr(id)}"${attrs ?? ''}>`;
+      openTag = `<h${level} id="${escapeAttr(id)}"${attrs}>`;
     }
     if (cellIndex !== undefined) {
-      const entry: HeadingEntry = { level: Number(lvl), text, id, cellIndex };
+      const entry: HeadingEntry = { level, text, id, cellIndex };
       ctx.headings.push(entry);
     }
     const anchor = `<a class="nb-anchor-link" href="#${escapeAttr(id)}" aria-label="Link to this heading">¶</a>`;
-    return `${open}${inner}${anchor}</h${lvl}>`;
-  });
+    return `${openTag}${inner}${anchor}</h${level}>`;
+  }
 }
 
 export function mathOptions(ctx: RenderContext): MathOptions {

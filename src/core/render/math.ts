@@ -135,7 +135,7 @@ function katexOrFallback(tex: string, display: boolean, o: MathOptions): string 
   }
 }
 
-const RAW_TEXT = new Set([
+export const RAW_TEXT = new Set([
   'style',
   'script',
   'textarea',
