@@ -150,6 +150,9 @@ function showVerdict(): void {
 function fail(message: string): void {
   ui.verdict.textContent = 'Could not show this notebook';
   delete ui.verdict.dataset.trust;
+  // Nothing was shown, so there is nothing to trust.
+  ui.trust.hidden = true;
+  ui.untrust.hidden = true;
   showNotice(message, 'error');
   postState('error', message);
 }
