@@ -18,6 +18,16 @@ describe('removeMath', () => {
       ['\\begin{equation}e=mc^2\\end{equation}', true],
     ]);
   });
+  it('accepts doubled backslashes as Jupyter does', () => {
+    const { text, math } = removeMath('a \\\\(x\\\\) b \\\\[y\\\\]');
+    expect(text).toBe('a @@0@@ b @@1@@');
+    expect(math.map((m) => [m.tex, m.display])).toEqual([
+      ['x', false],
+      ['y', true],
+    ]);
+    // A LaTeX line break with spacing inside display math is not a delimiter.
+    expect(removeMath('$$a \\\\[2pt] b$$').math.map((m) => m.tex)).toEqual(['a \\\\[2pt] b']);
+  });
   it('leaves code spans, fenced code, escaped dollars and lone dollars alone', () => {
     expect(removeMath('cost `$5 and $6` ok').math).toHaveLength(0);
     expect(removeMath('```\na $b$ c\n```\n').math).toHaveLength(0);

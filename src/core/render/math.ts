@@ -17,7 +17,7 @@ export interface MathSpan {
 }
 
 const MATHSPLIT =
-  /(\$\$?|\\(?:begin|end)\{[a-z]*\*?\}|\\[{}$]|[{}]|(?:\n\s*)+|@@\d+@@|\\\(|\\\)|\\\[|\\\])/i;
+  /(\$\$?|\\(?:begin|end)\{[a-z]*\*?\}|\\[{}$]|[{}]|(?:\n\s*)+|@@\d+@@|\\{1,2}[()[\]])/i;
 
 function regexSplit(text: string, re: RegExp): string[] {
   // String.split with a capture group alternates text and delimiters, like Jupyter's regex_split.
@@ -50,10 +50,10 @@ export function removeMath(text: string): { text: string; math: MathSpan[] } {
       tex = source.slice(1, -1);
       display = false;
     } else if (open === '$$') tex = source.slice(2, -2);
-    else if (open === '\\(') {
-      tex = source.slice(2, -2);
+    else if (open === '\\(' || open === '\\\\(') {
+      tex = source.slice(open.length, -open.length);
       display = false;
-    } else if (open === '\\[') tex = source.slice(2, -2);
+    } else if (open === '\\[' || open === '\\\\[') tex = source.slice(open.length, -open.length);
     for (let k = j; k > i; k--) blocks[k] = '';
     blocks[i] = `@@${math.length}@@`;
     math.push({ source, tex, display });
@@ -84,9 +84,10 @@ export function removeMath(text: string): { text: string; math: MathSpan[] } {
       start = i;
       end = block;
       braces = 0;
-    } else if (block === '\\(' || block === '\\[') {
+    } else if (/^\\{1,2}[([]$/.test(block)) {
+      // \( \[ and, as Jupyter also accepts (Markdown eats one backslash), \\( \\[
       start = i;
-      end = block === '\\(' ? '\\)' : '\\]';
+      end = block.slice(0, -1) + (block.endsWith('(') ? ')' : ']');
       braces = 0;
     } else if (block.slice(1, 6) === 'begin') {
       start = i;
