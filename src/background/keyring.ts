@@ -16,8 +16,11 @@ export interface StoredKey {
 
 export interface KeyringState {
   keys: StoredKey[];
-  /** Ids of removed keys, so a sync merge does not bring them back. */
-  removed: string[];
+  /**
+   * Removed key id -> when: a sync merge does not bring them back, unless the key was imported
+   * again later (its createdAt is then newer).
+   */
+  removed: Record<string, number>;
 }
 
 const KEYRING = 'keyring';
@@ -42,13 +45,13 @@ export class Keyring {
 
   /** Loads from storage each call (no state in globals); creates the personal key on first use. */
   async state(): Promise<KeyringState> {
-    const got = (await this.secrets.get([KEYRING]))[KEYRING] as KeyringState | undefined;
+    const got = normalise((await this.secrets.get([KEYRING]))[KEYRING]);
     if (got && got.keys.some((k) => k.kind === 'personal')) return got;
     return this.lock(async () => {
-      const again = (await this.secrets.get([KEYRING]))[KEYRING] as KeyringState | undefined;
+      const again = normalise((await this.secrets.get([KEYRING]))[KEYRING]);
       if (again && again.keys.some((k) => k.kind === 'personal')) return again;
       const bytes = this.core.randomKeyBytes();
-      const st: KeyringState = again ?? { keys: [], removed: [] };
+      const st: KeyringState = again ?? { keys: [], removed: {} };
       st.keys.unshift({
         id: await keyIdOf(bytes),
         name: 'Personal key',
@@ -97,7 +100,7 @@ export class Keyring {
   private async mutate<T>(fn: (st: KeyringState) => Promise<T>): Promise<T> {
     await this.state();
     return this.lock(async () => {
-      const st = (await this.secrets.get([KEYRING]))[KEYRING] as KeyringState;
+      const st = normalise((await this.secrets.get([KEYRING]))[KEYRING]) as KeyringState;
       const out = await fn(st);
       await this.secrets.set({ [KEYRING]: st });
       return out;
@@ -122,7 +125,7 @@ export class Keyring {
         createdAt: this.now(),
       };
       st.keys.push(nk);
-      st.removed = st.removed.filter((r) => r !== id);
+      delete st.removed[id];
       return nk;
     });
     return this.info(k);
@@ -155,7 +158,7 @@ export class Keyring {
         createdAt: this.now(),
       };
       st.keys[i] = nk;
-      st.removed.push(old.id);
+      st.removed[old.id] = this.now();
       return nk;
     });
     return this.info(k);
@@ -169,7 +172,7 @@ export class Keyring {
         throw new Error('The personal key cannot be removed; rotate it instead');
       }
       st.keys = st.keys.filter((x) => x.id !== id);
-      st.removed.push(id);
+      st.removed[id] = this.now();
       return true;
     });
   }
@@ -189,14 +192,20 @@ export class Keyring {
   async mergeRemote(remote: KeyringState): Promise<boolean> {
     return this.mutate(async (st) => {
       const before = JSON.stringify(summary(st));
-      const removed = new Set([...st.removed, ...remote.removed]);
+      const removed: Record<string, number> = { ...st.removed };
+      for (const [id, at] of Object.entries(remote.removed)) {
+        removed[id] = Math.max(removed[id] ?? 0, at);
+      }
       const byId = new Map<string, StoredKey>();
       for (const k of [...st.keys, ...remote.keys]) {
-        if (removed.has(k.id)) continue;
+        const gone = removed[k.id];
+        if (gone !== undefined && gone >= k.createdAt) continue;
         const cur = byId.get(k.id);
         if (!cur || k.createdAt < cur.createdAt)
           byId.set(k.id, { ...k, bytes: new Uint8Array(k.bytes) });
       }
+      // A key imported again after its removal is back: its tombstone goes.
+      for (const id of byId.keys()) delete removed[id];
       const keys = [...byId.values()].sort(
         (a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1),
       );
@@ -211,15 +220,30 @@ export class Keyring {
         }
       }
       st.keys = chosen ? [chosen, ...keys.filter((k) => k !== chosen)] : keys;
-      st.removed = [...removed];
+      st.removed = removed;
       return JSON.stringify(summary(st)) !== before;
     });
   }
 }
 
+/** Tombstones were once a plain id list: read that form as "removed long ago". */
+export function normaliseRemoved(v: unknown): Record<string, number> {
+  if (Array.isArray(v)) return Object.fromEntries(v.map((id) => [String(id), 0]));
+  if (typeof v !== 'object' || v === null) return {};
+  const out: Record<string, number> = {};
+  for (const [id, at] of Object.entries(v)) out[id] = Number(at) || 0;
+  return out;
+}
+
+function normalise(v: unknown): KeyringState | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const st = v as KeyringState;
+  return { keys: Array.isArray(st.keys) ? st.keys : [], removed: normaliseRemoved(st.removed) };
+}
+
 function summary(st: KeyringState): unknown {
   return {
     keys: st.keys.map((k) => [k.id, k.name, k.kind, k.createdAt]),
-    removed: [...st.removed].sort(),
+    removed: Object.entries(st.removed).sort(),
   };
 }

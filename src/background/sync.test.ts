@@ -337,3 +337,38 @@ describe('quiet when nothing changed', () => {
     expect(JSON.stringify([...local.data])).toBe(before);
   });
 });
+
+describe('key removal across machines', () => {
+  it('a key removed on one machine goes on the other; imported again later, it comes back on both', async () => {
+    const sync = memoryKV();
+    const clock = { t: 1_800_000_000_000 };
+    const a = machine(sync, () => clock.t);
+    const b = machine(sync, () => clock.t);
+    const hex = 'ee'.repeat(32);
+    const team = await a.call<{ id: string }>({
+      type: 'keys/import',
+      format: 'hex',
+      data: hex,
+      name: 'Team',
+    });
+    await a.call({ type: 'sync/enable', passphrase: 'correct horse battery' });
+    await b.call({ type: 'sync/enable', passphrase: 'correct horse battery' });
+    const ids = async (m: Machine) =>
+      (await m.call<Array<{ id: string }>>({ type: 'keys/list' })).map((k) => k.id);
+    expect(await ids(b)).toContain(team.id);
+
+    clock.t += 1000;
+    await b.call({ type: 'keys/remove', keyId: team.id });
+    await b.service.sync.syncNow();
+    await a.service.sync.syncNow();
+    expect(await ids(a)).not.toContain(team.id);
+
+    clock.t += 1000;
+    await a.call({ type: 'keys/import', format: 'hex', data: hex, name: 'Team again' });
+    await a.service.sync.syncNow();
+    await b.service.sync.syncNow();
+    await a.service.sync.syncNow();
+    expect(await ids(a)).toContain(team.id);
+    expect(await ids(b)).toContain(team.id);
+  });
+});

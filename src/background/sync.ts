@@ -8,7 +8,7 @@
 // merged by union with revocations as tombstones, never dropping local records.
 
 import type { SyncStatus } from '../core/protocol';
-import type { Keyring, KeyringState, StoredKey } from './keyring';
+import { normaliseRemoved, type Keyring, type KeyringState, type StoredKey } from './keyring';
 import type { Records, RecordsState } from './records';
 import type { KV } from './storage';
 import {
@@ -252,7 +252,7 @@ export async function decryptKeyring(key: CryptoKey, text: string): Promise<Keyr
       key,
       raw.subarray(12),
     );
-    const wire = JSON.parse(new TextDecoder().decode(pt)) as { keys: WireKey[]; removed: string[] };
+    const wire = JSON.parse(new TextDecoder().decode(pt)) as { keys: WireKey[]; removed: unknown };
     const keys: StoredKey[] = [];
     for (const w of wire.keys) {
       const bytes = parseHex(w.hex);
@@ -265,7 +265,7 @@ export async function decryptKeyring(key: CryptoKey, text: string): Promise<Keyr
         createdAt: Number(w.createdAt) || 0,
       });
     }
-    return { keys, removed: Array.isArray(wire.removed) ? wire.removed.map(String) : [] };
+    return { keys, removed: normaliseRemoved(wire.removed) };
   } catch {
     return null;
   }
@@ -575,7 +575,7 @@ function sameKeyring(a: KeyringState, b: KeyringState): boolean {
   const s = (st: KeyringState) =>
     JSON.stringify({
       keys: st.keys.map((k) => [k.id, k.name, k.kind, k.createdAt, bytesToHex(k.bytes)]).sort(),
-      removed: [...st.removed].sort(),
+      removed: Object.entries(st.removed).sort(),
     });
   return s(a) === s(b);
 }
