@@ -178,7 +178,7 @@ export class Service {
     if (v.keyId) {
       const name = await this.keyring.nameOf(v.keyId);
       if (name) info.keyName = name;
-      if (v.trusted && v.reason !== 'recorded') {
+      if (v.trusted && v.reason === 'signed') {
         const kind = await this.keyring.kindOf(v.keyId);
         if (kind === 'personal') info.message = 'Trusted: signed with your key';
         else if (name) info.message = `Trusted: signed with the key "${name}"`;
