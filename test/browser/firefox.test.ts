@@ -1,0 +1,136 @@
+// Firefox ESR (puppeteer-core, WebDriver BiDi): smoke, one attack notebook with its positive
+// control, and the trust flow with a real click.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'puppeteer-core';
+import type { FakeGitHub } from '../fakegithub/server.mjs';
+import { fixturesDir } from '../fakegithub/server.mjs';
+import { notebookCellCount, sleep, startServer } from './harness';
+import {
+  ffCanarySigns,
+  ffInteract,
+  ffRendererFrame,
+  ffViewerFrame,
+  ffWaitSettled,
+  ffWaitTrust,
+  launchFirefox,
+  type FirefoxSession,
+} from './firefox';
+
+let server: FakeGitHub;
+let ff: FirefoxSession;
+
+beforeAll(async () => {
+  server = await startServer();
+  ff = await launchFirefox(server);
+});
+afterAll(async () => {
+  await ff?.close();
+  await server?.close();
+});
+
+const fixture = (name: string) => fs.readFileSync(path.join(fixturesDir, name), 'utf8');
+
+async function open(url: string): Promise<Page> {
+  const page = await ff.browser.newPage();
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  return page;
+}
+
+async function cells(page: Page, expected: number): Promise<number> {
+  let n = -1;
+  for (let i = 0; i < 100; i += 1) {
+    const r = await ffRendererFrame(page);
+    n = await r
+      .evaluate(() => document.querySelectorAll('[data-cell-index]').length)
+      .catch(() => -1);
+    if (n === expected) return n;
+    await sleep(100);
+  }
+  return n;
+}
+
+describe('Firefox ESR', () => {
+  it('renders a blob page with every cell, untrusted, in an opaque-origin renderer', async () => {
+    const page = await open(server.blobUrl('nbshield/samples', 'sample-basic.ipynb'));
+    const st = await ffWaitSettled(page);
+    expect(st).toEqual({ state: 'rendered', trust: 'untrusted' });
+    const expected = notebookCellCount(fixture('sample-basic.ipynb'));
+    expect(await cells(page, expected)).toBe(expected);
+    const r = await ffRendererFrame(page);
+    expect(await r.evaluate(() => String(self.origin))).toBe('null');
+    await page.close();
+  });
+
+  it('renders both notebooks of a gist', async () => {
+    const page = await open(server.gistUrl());
+    expect((await ffWaitSettled(page, 0)).state).toBe('rendered');
+    expect((await ffWaitSettled(page, 1)).state).toBe('rendered');
+    await page.close();
+  });
+
+  it('an attack notebook stays untrusted and silent', async () => {
+    server.clearHits();
+    const page = await open(server.blobUrl('nbshield/samples', 'attacks/html-script.ipynb'));
+    expect(await ffWaitSettled(page)).toEqual({ state: 'rendered', trust: 'untrusted' });
+    await ffInteract(await ffRendererFrame(page));
+    await sleep(1000);
+    expect(await ffCanarySigns(page)).toEqual([]);
+    expect(server.hits().map((h) => h.id)).toEqual([]);
+    await page.close();
+  });
+
+  it('positive control: the same payloads fire in Firefox without the defence', async () => {
+    server.clearHits();
+    const page = await open(server.controlUrl('nbshield/samples', 'attacks/html-script.ipynb'));
+    await sleep(500);
+    for (const f of page.frames()) await ffInteract(f);
+    await sleep(1000);
+    const signs = await ffCanarySigns(page);
+    expect(signs.length + server.hits().length).toBeGreaterThan(0);
+    expect(server.hits().map((h) => h.id)).toContain('html-script');
+    await page.close();
+  });
+
+  it('trust flow: click Trust -> trusted, the script runs only in the opaque sandbox', async () => {
+    server.setFile('nbshield/trust', 'js.ipynb', fixture('trusted-js.ipynb'));
+    const page = await open(server.blobUrl('nbshield/trust', 'js.ipynb'));
+    expect(await ffWaitSettled(page)).toEqual({ state: 'rendered', trust: 'untrusted' });
+    const v = await ffViewerFrame(page);
+    await v.click('[data-nbshield-action="trust"]');
+    // The viewer may ask for a second, confirming click where it cannot tell that its frame is
+    // fully visible (a clickjacking defence): give it, on the same control.
+    await sleep(500);
+    const label = await v.$eval('[data-nbshield-action="trust"]', (b) => b.textContent ?? '');
+    if (/confirm/i.test(label)) await v.click('[data-nbshield-action="trust"]');
+    await ffWaitTrust(page, 'trusted');
+    let report: Record<string, unknown> | null = null;
+    for (let i = 0; i < 60 && report === null; i += 1) {
+      const r = await ffRendererFrame(page);
+      const t = await r
+        .evaluate(() => document.getElementById('trusted-js-report')?.textContent ?? null)
+        .catch(() => null);
+      if (t) report = JSON.parse(t) as Record<string, unknown>;
+      else await sleep(150);
+    }
+    expect(report).not.toBeNull();
+    expect(report).toMatchObject({
+      ran: true,
+      origin: 'null',
+      chromeApi: false,
+      browserApi: false,
+    });
+    expect(String(report?.topDom)).toMatch(/^blocked/);
+    await page.close();
+    // One changed byte: untrusted again.
+    server.setFile(
+      'nbshield/trust',
+      'js.ipynb',
+      fixture('trusted-js.ipynb').replace('reports what it can reach', 'reports what it can reacH'),
+    );
+    const p2 = await open(server.blobUrl('nbshield/trust', 'js.ipynb'));
+    expect(await ffWaitSettled(p2)).toEqual({ state: 'rendered', trust: 'untrusted' });
+    await p2.close();
+  });
+});

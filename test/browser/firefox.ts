@@ -1,0 +1,137 @@
+// Firefox ESR through puppeteer-core over WebDriver BiDi (Playwright cannot drive Debian's
+// Firefox). Firefox cannot map a host name to a port, so it reaches the fake GitHub through the
+// server's CONNECT proxy; the canary port on 127.0.0.1 is reached directly.
+import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
+import type { FakeGitHub } from '../fakegithub/server.mjs';
+import { copyExtension } from './harness';
+
+export const FIREFOX = process.env.NBSHIELD_FIREFOX ?? '/usr/bin/firefox-esr';
+
+export interface FirefoxSession {
+  browser: Browser;
+  extensionId: string;
+  close(): Promise<void>;
+}
+
+export async function launchFirefox(server: FakeGitHub): Promise<FirefoxSession> {
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: true,
+    acceptInsecureCerts: true,
+    extraPrefsFirefox: {
+      'network.proxy.type': 1,
+      'network.proxy.ssl': '127.0.0.1',
+      'network.proxy.ssl_port': server.proxyPort,
+      'network.proxy.http': '127.0.0.1',
+      'network.proxy.http_port': server.proxyPort,
+      'network.proxy.allow_hijacking_localhost': false,
+      'network.trr.mode': 5,
+    },
+  });
+  const extensionId = await browser.installExtension(copyExtension('firefox'));
+  return { browser, extensionId, close: () => browser.close() };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function ffRoot(page: Page, index = 0) {
+  return page.evaluate((i) => {
+    const e = document.querySelectorAll('[data-nbshield]')[i];
+    return e ? { state: e.getAttribute('data-state'), trust: e.getAttribute('data-trust') } : null;
+  }, index);
+}
+
+export async function ffWaitSettled(page: Page, index = 0, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  let last: Awaited<ReturnType<typeof ffRoot>> = null;
+  while (Date.now() < deadline) {
+    last = await ffRoot(page, index).catch(() => null);
+    if (last && last.state !== 'loading') return last;
+    await sleep(150);
+  }
+  throw new Error(`Firefox: [data-nbshield] not settled: ${JSON.stringify(last)}`);
+}
+
+export async function ffWaitTrust(page: Page, trust: string, timeout = 15_000) {
+  const deadline = Date.now() + timeout;
+  let last: Awaited<ReturnType<typeof ffRoot>> = null;
+  while (Date.now() < deadline) {
+    last = await ffRoot(page).catch(() => null);
+    if (last?.state === 'rendered' && last.trust === trust) return last;
+    await sleep(150);
+  }
+  throw new Error(`Firefox: data-trust never became ${trust}: ${JSON.stringify(last)}`);
+}
+
+async function originOf(f: Frame): Promise<string> {
+  return f.evaluate(() => String(self.origin)).catch(() => '');
+}
+
+export async function ffViewerFrame(page: Page): Promise<Frame> {
+  for (let i = 0; i < 100; i += 1) {
+    for (const f of page.frames()) {
+      if (!(await originOf(f)).startsWith('moz-extension://')) continue;
+      const has = await f
+        .evaluate(() => document.querySelector('[data-nbshield-action]') !== null)
+        .catch(() => false);
+      if (has) return f;
+    }
+    await sleep(100);
+  }
+  throw new Error('Firefox: no viewer frame');
+}
+
+export async function ffRendererFrame(page: Page): Promise<Frame> {
+  for (let i = 0; i < 100; i += 1) {
+    const f = page
+      .frames()
+      .find(
+        (x) =>
+          x.url().startsWith('moz-extension://') && /\/renderer(-trusted)?\.html/.test(x.url()),
+      );
+    if (f) return f;
+    await sleep(100);
+  }
+  throw new Error('Firefox: no renderer frame');
+}
+
+/** Canary signs in every frame of the page: globals and titles (HTTP hits are on the server). */
+export async function ffCanarySigns(page: Page): Promise<string[]> {
+  const out: string[] = [];
+  for (const f of page.frames()) {
+    const r = await f
+      .evaluate(() => ({
+        pwned: (window as unknown as { __pwned?: unknown }).__pwned,
+        title: document.title,
+      }))
+      .catch(() => null);
+    if (r?.pwned !== undefined && r?.pwned !== null) out.push(`__pwned=${String(r.pwned)}`);
+    if (r?.title.includes('PWNED')) out.push(`title ${r.title}`);
+  }
+  return out;
+}
+
+/** Click, focus and submit everything in a frame (puppeteer's real input events). */
+export async function ffInteract(f: Frame): Promise<void> {
+  const handles = await f.$$('a, button, input, summary, [onclick], [onmouseover]');
+  for (const h of handles) {
+    try {
+      await h.hover();
+      await h.click();
+    } catch {
+      /* hidden or detached */
+    }
+  }
+  await f
+    .evaluate(() => {
+      for (const form of Array.from(document.forms)) {
+        try {
+          form.requestSubmit();
+        } catch {
+          /* ignore */
+        }
+      }
+    })
+    .catch(() => undefined);
+}
