@@ -10,13 +10,25 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: {
-        window: 'readonly', document: 'readonly', console: 'readonly', process: 'readonly',
-        URL: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', crypto: 'readonly',
-        setTimeout: 'readonly', clearTimeout: 'readonly', fetch: 'readonly', Buffer: 'readonly',
+        window: 'readonly',
+        document: 'readonly',
+        console: 'readonly',
+        process: 'readonly',
+        URL: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        crypto: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        fetch: 'readonly',
+        Buffer: 'readonly',
       },
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -24,7 +36,12 @@ export default tseslint.config(
     files: ['src/core/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      'no-restricted-imports': ['error', { patterns: ['webextension-polyfill', '../*/**', ...entryFolders.map((f) => `**/${f}/**`)] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: ['webextension-polyfill', '../*/**', ...entryFolders.map((f) => `**/${f}/**`)],
+        },
+      ],
       'no-restricted-globals': ['error', 'chrome', 'browser'],
     },
   },
@@ -32,7 +49,10 @@ export default tseslint.config(
     // Entry folders import core, never each other.
     files: [`src/${folder}/**/*.ts`],
     rules: {
-      'no-restricted-imports': ['error', { patterns: entryFolders.filter((f) => f !== folder).map((f) => `**/${f}/**`) }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: entryFolders.filter((f) => f !== folder).map((f) => `**/${f}/**`) },
+      ],
     },
   })),
 );
