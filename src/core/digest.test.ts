@@ -248,6 +248,21 @@ describe('jupyterDigest equals nbformat compute_signature', () => {
     expect(trimmed.ok && trimmed.value).not.toBe(py!.digest);
   });
 
+  test('a key array changed in place gives the new key (the imported-key cache checks bytes)', async () => {
+    const text = v4('{"a": 1}');
+    const key = enc.encode('first key');
+    const d1 = await jupyterDigest(text, key);
+    key[0] = 0x46; // 'F'
+    const d2 = await jupyterDigest(text, key);
+    const fresh = await jupyterDigest(text, enc.encode('First key'));
+    expect(d2).toEqual(fresh);
+    expect(d2).not.toEqual(d1);
+    const empty = new Uint8Array(0);
+    const [py] = runPython([{ text, secret_hex: '' }]);
+    expect(await jupyterDigest(text, empty)).toEqual({ ok: true, value: py!.digest });
+    expect(await jupyterDigest(text, empty)).toEqual({ ok: true, value: py!.digest });
+  });
+
   test('the byte stream has no separators (why nbshield has its own canonical form)', () => {
     const a = parseJsonRaw(v4('{"x": true}'));
     const b = parseJsonRaw(v4('{"x": "True"}'));

@@ -56,17 +56,36 @@ export function jupyterDigestStream(doc: RawValue, sizeHint = 1 << 16): Result<U
 
 // ---------------------------------------------------------------- HMAC
 
-export async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+// importKey costs about as much as hashing a small notebook: keep the imported (non-extractable)
+// key per key array, checked against a copy of its bytes so an array changed in place is
+// re-imported. A WeakMap: the entry goes when the caller drops its key array.
+const importedKeys = new WeakMap<Uint8Array, { copy: Uint8Array; key: Promise<CryptoKey> }>();
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function hmacKey(key: Uint8Array): Promise<CryptoKey> {
+  const hit = importedKeys.get(key);
+  if (hit && sameBytes(hit.copy, key)) return hit.key;
   // WebCrypto refuses a zero-length HMAC key; HMAC pads keys with zeros to the block size,
   // so one zero byte is the same key as none (Python's hmac accepts b"").
-  const k = key.length === 0 ? new Uint8Array(1) : key;
-  const ck = await crypto.subtle.importKey(
+  const raw = key.length === 0 ? new Uint8Array(1) : key.slice();
+  const imported = crypto.subtle.importKey(
     'raw',
-    k as BufferSource,
+    raw as BufferSource,
     { name: 'HMAC', hash: 'SHA-256' },
     false,
     ['sign'],
   );
+  importedKeys.set(key, { copy: key.slice(), key: imported });
+  return imported;
+}
+
+export async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  const ck = await hmacKey(key);
   return new Uint8Array(await crypto.subtle.sign('HMAC', ck, data as BufferSource));
 }
 
