@@ -3,7 +3,7 @@
 //
 // Exit codes (a contract, see DESIGN.md): 0 ok, 1 verification failed, 2 bad input. Every failure
 // prints exactly one line, `nbshield: <reason>`, on stderr.
-import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import { chmod, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -169,11 +169,25 @@ async function loadKey(
   return undefined;
 }
 
-/** Write via a temporary file and rename, so an interrupted run never leaves half a notebook. */
+/**
+ * Write via a temporary file and rename, so an interrupted run never leaves half a file. A file
+ * that is replaced keeps its permissions (a private 0600 notebook stays private), and a
+ * read-only one is refused even for root: its owner meant it not to change.
+ */
 async function writeAtomic(file: string, data: string): Promise<void> {
+  let mode: number | undefined;
+  try {
+    mode = (await stat(file)).mode & 0o7777;
+  } catch {
+    mode = undefined; // a new file: the umask decides, as for any other tool
+  }
+  if (mode !== undefined && (mode & 0o222) === 0) {
+    throw new CliError(`${file} is read-only; not replacing it (write elsewhere with -o OUT)`);
+  }
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.nbshield-${process.pid}.tmp`);
   try {
-    await writeFile(tmp, data, 'utf8');
+    await writeFile(tmp, data, { encoding: 'utf8', flag: 'wx', mode: mode ?? 0o666 });
+    if (mode !== undefined) await chmod(tmp, mode);
     await rename(tmp, file);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);

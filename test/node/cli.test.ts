@@ -2,12 +2,14 @@
 // Debian's real nbformat (/usr/bin/python3; the python3 first on PATH may lack nbformat).
 import { spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -179,6 +181,7 @@ describe('sign and verify', () => {
     for (const name of ['nbformat__test3.ipynb', 'jupyterlab__markdownCells.ipynb']) {
       const copy = path.join(work, `inplace-${name}`);
       copyFileSync(path.join(corpus, name), copy);
+      chmodSync(copy, 0o644); // the corpus is read-only, and copies keep the mode
       const s = await cli('sign', '--secret-file', secretFile, copy);
       expect(s.code).toBe(0);
       expect(s.stdout).toContain(copy);
@@ -187,6 +190,23 @@ describe('sign and verify', () => {
       const d = await cli('digest', '--secret-file', secretFile, copy);
       expect(d.stdout.trim()).toBe(expected.corpus[name]?.digest);
     }
+  });
+
+  it('signing in place keeps the file mode, and a read-only file is refused untouched (2)', async () => {
+    const priv = path.join(work, 'private.ipynb');
+    copyFileSync(path.join(corpus, 'nbformat__test4.5.ipynb'), priv);
+    chmodSync(priv, 0o600);
+    expect((await cli('sign', '--secret-file', secretFile, priv)).code).toBe(0);
+    expect(statSync(priv).mode & 0o777).toBe(0o600);
+    const ro = path.join(work, 'readonly.ipynb');
+    copyFileSync(path.join(corpus, 'nbformat__test4.5.ipynb'), ro);
+    chmodSync(ro, 0o444);
+    const before = readFileSync(ro);
+    const r = await cli('sign', '--secret-file', secretFile, ro);
+    expectOneLineError(r, 2);
+    expect(r.stderr).toContain('read-only');
+    expect(readFileSync(ro).equals(before)).toBe(true);
+    expect(readdirSync(work).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('tampering one byte of a signed notebook makes verify exit 1', async () => {
