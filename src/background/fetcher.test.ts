@@ -11,9 +11,12 @@ describe('resolveLocation', () => {
     expect(resolveLocation('https://github.com/o/r/blob/feature/x/a.ipynb')?.fetchUrl).toBe(
       'https://github.com/o/r/raw/feature/x/a.ipynb',
     );
-    expect(
-      resolveLocation('https://raw.githubusercontent.com/o/r/main/a.ipynb?token=T')?.fetchUrl,
-    ).toBe('https://raw.githubusercontent.com/o/r/main/a.ipynb?token=T');
+    // A private raw URL's token is used to fetch but never kept as the view's (stored) URL.
+    expect(resolveLocation('https://raw.githubusercontent.com/o/r/main/a.ipynb?token=T')).toEqual({
+      fetchUrl: 'https://raw.githubusercontent.com/o/r/main/a.ipynb?token=T',
+      url: 'https://raw.githubusercontent.com/o/r/main/a.ipynb',
+      name: 'a.ipynb',
+    });
     expect(resolveLocation('https://gist.githubusercontent.com/u/abc/raw/rev/n.ipynb')?.name).toBe(
       'n.ipynb',
     );

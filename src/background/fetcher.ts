@@ -54,12 +54,17 @@ export function resolveLocation(raw: string): Location | null {
     const raw = parts.indexOf('raw');
     if (raw < 1 || raw > 2 || parts.length < raw + 2) return null;
     u.hash = '';
-    return { fetchUrl: u.href, url: u.href, name: lastSegment(u.pathname) };
+    const fetchUrl = u.href;
+    u.search = '';
+    return { fetchUrl, url: u.href, name: lastSegment(u.pathname) };
   }
   if (RAW_HOSTS.has(u.hostname)) {
     if (parts.length < 3) return null;
     u.hash = '';
-    return { fetchUrl: u.href, url: u.href, name: lastSegment(u.pathname) };
+    const fetchUrl = u.href;
+    // The query may hold a private repository's access token: fetch with it, never store it.
+    u.search = '';
+    return { fetchUrl, url: u.href, name: lastSegment(u.pathname) };
   }
   return null;
 }
