@@ -6,7 +6,7 @@ import type { Stores } from './storage';
 import { memoryKV } from './storage';
 import { bytesToBase64, bytesToHex } from './util';
 
-export const ME = { id: 'ext-id', baseUrl: 'chrome-extension://ext-id/' };
+const ME = { id: 'ext-id', baseUrl: 'chrome-extension://ext-id/' };
 const NB = JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] });
 const BLOB = 'https://github.com/o/r/blob/main/dir/a.ipynb';
 const RAW = 'https://github.com/o/r/raw/main/dir/a.ipynb';
@@ -32,21 +32,21 @@ function setup(
   return { stores, service, router, seen, files };
 }
 
-export const content = (tabId = 7, url = BLOB): SenderLike => ({
+const content = (tabId = 7, url = BLOB): SenderLike => ({
   id: ME.id,
   url,
   origin: new URL(url).origin,
   tab: { id: tabId, url },
   frameId: 0,
 });
-export const viewer = (tabId = 7): SenderLike => ({
+const viewer = (tabId = 7): SenderLike => ({
   id: ME.id,
   url: 'chrome-extension://ext-id/viewer.html',
   origin: 'chrome-extension://ext-id',
   tab: { id: tabId },
   frameId: 3,
 });
-export const popup: SenderLike = {
+const popup: SenderLike = {
   id: ME.id,
   url: 'chrome-extension://ext-id/popup.html',
   origin: 'chrome-extension://ext-id',
