@@ -288,6 +288,9 @@ async function cmdRender(nbPath: string, opts: Options, io: CliIo, cwd: string):
       io.stdout(html);
       return EXIT_OK;
     }
+    if (path.resolve(cwd, out) === path.resolve(cwd, nbPath)) {
+      throw new CliError(`render: -o ${out} would overwrite the notebook itself`);
+    }
     await writeAtomic(path.resolve(cwd, out), html);
     io.stdout(`rendered: ${out} (${trusted ? 'trusted' : 'untrusted'}; ${why})\n`);
     return EXIT_OK;

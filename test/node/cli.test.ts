@@ -293,6 +293,7 @@ describe('bad input exits 2 with one line on stderr', () => {
       () => ['digest', '--secret-file', secretFile, 'tricky.ipynb', 'tricky.ipynb'],
     ],
     ['no notebook', () => ['verify', '--secret-file', secretFile]],
+    ['render onto the notebook itself', () => ['render', 'tricky.ipynb', '-o', './tricky.ipynb']],
   ];
 
   beforeAll(() => {
