@@ -11,7 +11,7 @@ import { runPython } from '../../test/node/reference/nbdigest';
 import { notebookV3, notebookV4, serialize } from '../../test/node/reference/gen';
 // eslint-disable-next-line no-restricted-imports -- test-only: the nbformat reference and generators
 import type { GenValue } from '../../test/node/reference/gen';
-import { hmacSha256Hex, jupyterDigest, jupyterDigestStream } from './digest';
+import { hmacSha256Hex, jupyterDigest, jupyterDigestStream, SMALL_HMAC } from './digest';
 import { parseJsonRaw } from './json';
 
 const CORPUS = '/work/shared/corpus';
@@ -261,6 +261,28 @@ describe('jupyterDigest equals nbformat compute_signature', () => {
     const [py] = runPython([{ text, secret_hex: '' }]);
     expect(await jupyterDigest(text, empty)).toEqual({ ok: true, value: py!.digest });
     expect(await jupyterDigest(text, empty)).toEqual({ ok: true, value: py!.digest });
+  });
+
+  test('the JS HMAC for small inputs equals WebCrypto and node:crypto', async () => {
+    const { createHmac } = await import('node:crypto');
+    const sizes = [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000, 65536, SMALL_HMAC, SMALL_HMAC + 1];
+    const keys = [
+      new Uint8Array(0),
+      enc.encode('k'),
+      new Uint8Array(64).fill(1),
+      new Uint8Array(65).fill(2),
+      new Uint8Array(1033).fill(3),
+    ];
+    for (const n of sizes) {
+      const data = new Uint8Array(n);
+      for (let i = 0; i < n; i++) data[i] = (i * 31 + 7) & 0xff;
+      for (const k of keys) {
+        const ours = await hmacSha256Hex(k, data);
+        expect(ours, `${n} bytes, key ${k.length}`).toBe(
+          createHmac('sha256', k).update(data).digest('hex'),
+        );
+      }
+    }
   });
 
   test('the byte stream has no separators (why nbshield has its own canonical form)', () => {
