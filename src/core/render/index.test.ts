@@ -192,6 +192,12 @@ describe('MIME bundles', () => {
     expect(u.querySelector('.nb-html-output b')?.textContent).toBe('bold');
     expect(u.querySelector('script, [onerror]')).toBeNull();
     expect(u.body.textContent).not.toContain('plain');
+    expect(u.querySelector('.nb-placeholder')?.textContent).toContain(
+      'this HTML output has scripts',
+    );
+    expect(
+      dom(one([display({ 'text/html': '<b>x</b>' })]).html).querySelector('.nb-placeholder'),
+    ).toBeNull();
     const t = one([display(data)], trusted);
     expect(dom(t.html).querySelector('.nb-html-output script')).not.toBeNull();
     expect(t.scripts).toEqual([
@@ -263,6 +269,11 @@ describe('MIME bundles', () => {
     const p = dom(one([display(plot)]).html);
     expect(p.querySelector('.nb-placeholder')?.textContent).toContain('Plotly');
     expect(p.querySelector('img')?.getAttribute('src')).toBe(`data:image/png;base64,${PNG}`);
+    const altair = {
+      'application/vnd.vegalite.v4+json': {},
+      'text/html': '<div id="vis"></div><script>vegaEmbed("#vis")</script>',
+    };
+    expect(dom(one([display(altair)]).html).querySelectorAll('.nb-placeholder')).toHaveLength(1);
     const vegaOnly = dom(one([display({ 'application/vnd.vegalite.v4+json': {} })]).html);
     expect(vegaOnly.querySelector('.nb-placeholder')?.textContent).toContain('trust this notebook');
   });

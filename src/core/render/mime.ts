@@ -20,6 +20,8 @@ export interface OutputContext {
   metadata: Record<string, JsonValue>;
   /** The whole bundle, for renderers that combine types (JavaScript beside its target HTML). */
   bundle?: MimeBundle;
+  /** A "not run: notebook not trusted" note is already shown for this output. */
+  blockedNoted?: boolean;
 }
 
 export interface MimeRenderer {
@@ -167,7 +169,12 @@ registerMimeRenderer({
     let html = text(value);
     if (!o.ctx.opts.trusted) {
       if (exceedsDepth(html)) return tooDeep(html);
-      return `<div class="nb-html-output">${o.ctx.opts.sanitizer.html(html)}</div>`;
+      // HTML whose content is drawn by script (Altair, Plotly, folium) would leave a blank gap.
+      const note =
+        !o.blockedNoted && /<script\b/i.test(html)
+          ? placeholder('not run: notebook not trusted (this HTML output has scripts)')
+          : '';
+      return `${note}<div class="nb-html-output">${o.ctx.opts.sanitizer.html(html)}</div>`;
     }
     // Trusted: passed through (balanced, when we have a document); its scripts are re-created by
     // the sandboxed renderer.
@@ -284,7 +291,7 @@ export function renderBundle(bundle: MimeBundle, o: OutputContext): string {
       continue;
     }
     const value = bundle[mime] ?? null;
-    const body = r.render(value, mime, { ...o, bundle });
+    const body = r.render(value, mime, { ...o, bundle, blockedNoted: blocked.length > 0 });
     const before = blocked.length
       ? [placeholder(`not run: notebook not trusted (${[...new Set(blocked)].join(', ')} output)`)]
       : [];
