@@ -310,6 +310,19 @@ function splitTopLevel(s: string, sep: string): string[] {
 const FORBIDDEN_CSS_VALUE =
   /expression\s*\(|javascript:|vbscript:|livescript:|-moz-binding|behavior|@import|image-set\s*\(|(?:^|[^\w-])src\s*\(|-moz-element|element\s*\(|paint\s*\(|<|\\/i;
 
+/** An unterminated string would swallow what we append after the declaration. */
+function hasUnclosedString(s: string): boolean {
+  let quote = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\') i++;
+    else if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+  }
+  return quote !== '';
+}
+
 function sanitizeDeclaration(decl: string, p: CssPolicy): string | null {
   const colon = decl.indexOf(':');
   if (colon < 0) return null;
@@ -326,7 +339,7 @@ function sanitizeDeclaration(decl: string, p: CssPolicy): string | null {
     return null;
   }
   if (value.includes('\\') && /url\s*\(|[()]/.test(decoded) && /url/i.test(decoded)) return null;
-  if (/[<>]/.test(value)) return null;
+  if (/[<>]/.test(value) || hasUnclosedString(value)) return null;
   // url(): only image data URIs, and remote images when allowed, in image properties.
   const urlRe = /url\s*\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)/gi;
   const urls = [...decoded.matchAll(urlRe)];
