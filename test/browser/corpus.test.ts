@@ -38,7 +38,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe('corpus (Chromium)', () => {
+// Several pages at once: the renderers run in their own processes, so this overlaps waiting.
+describe.concurrent('corpus (Chromium)', () => {
   it('has the 49 notebooks', () => {
     expect(CORPUS.length).toBe(49);
   });

@@ -404,6 +404,48 @@ export function firedIds(report: CanaryReport): Set<string> {
   return ids;
 }
 
+/**
+ * The positive control's quick version: the same pokes as in-page events (synthetic clicks still
+ * follow javascript: links and submit forms), for pages with hundreds of payloads.
+ */
+export async function pokeEverything(frame: Frame): Promise<number> {
+  return frame
+    .evaluate(() => {
+      const els = Array.from(
+        document.querySelectorAll<HTMLElement>(
+          'a, area, button, input, summary, [onclick], [onmouseover], [onfocus], [tabindex], svg a, math a',
+        ),
+      );
+      for (const el of els) {
+        try {
+          el.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+          el.focus();
+          // SVG and MathML elements have no click(): a dispatched click still activates links.
+          if (typeof el.click === 'function') el.click();
+          else el.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true }));
+        } catch {
+          /* keep going */
+        }
+      }
+      for (const f of Array.from(document.forms)) {
+        const submitters = Array.from(
+          f.querySelectorAll<HTMLButtonElement>(
+            'button[type=submit], button:not([type]), input[type=submit]',
+          ),
+        );
+        for (const b of [null, ...submitters]) {
+          try {
+            f.requestSubmit(b);
+          } catch {
+            /* ignore */
+          }
+        }
+      }
+      return els.length;
+    })
+    .catch(() => 0);
+}
+
 /** Every way a user could poke the content of a frame: click links and buttons, focus, hover, submit. */
 export async function interactWithEverything(frame: Frame): Promise<number> {
   const selector = 'a, button, input, summary, [onclick], [onmouseover], [tabindex], svg a, math a';
@@ -411,10 +453,10 @@ export async function interactWithEverything(frame: Frame): Promise<number> {
   for (let i = 0; i < n; i += 1) {
     const el = frame.locator(selector).nth(i);
     try {
-      await el.hover({ timeout: 500, force: true });
-      await el.focus({ timeout: 500 });
-      // A real click, with the modifiers kept default: a popup or navigation would be a failure too.
-      await el.click({ timeout: 1000, force: true, noWaitAfter: true });
+      await el.hover({ timeout: 300, force: true });
+      await el.focus({ timeout: 300 });
+      // A real (trusted) click, as a user gives it.
+      await el.click({ timeout: 500, force: true, noWaitAfter: true });
     } catch {
       /* not clickable (hidden, detached): the others still get clicked */
     }

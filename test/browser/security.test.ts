@@ -17,6 +17,7 @@ import {
   canaryReport,
   firedIds,
   interactWithEverything,
+  pokeEverything,
   launchChrome,
   rendererFrame,
   rootStates,
@@ -107,7 +108,7 @@ async function controlRun(repo: string, p: string): Promise<Set<string>> {
   const page = await s.context.newPage();
   await page.goto(server.controlUrl(repo, p), { waitUntil: 'load' });
   await sleep(300);
-  for (const f of page.frames()) await interactWithEverything(f).catch(() => 0);
+  for (const f of page.frames()) await pokeEverything(f);
   await sleep(1000);
   const fired = firedIds(await canaryReport(page, server));
   await page.close();
