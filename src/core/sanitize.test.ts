@@ -125,6 +125,12 @@ describe('createSanitizer', () => {
     expect(links[4]?.hasAttribute('href')).toBe(false);
   });
 
+  it("leaves links to the renderer's cell anchors (#cell-N) alone; no output can own that id", () => {
+    const root = parse(s.html('<a href="#cell-12">cell 12</a><p id="cell-12">fake</p>'));
+    expect(root.querySelector('a')?.getAttribute('href')).toBe('#cell-12');
+    expect(root.querySelector('p')?.id).toBe('nb-cell-12');
+  });
+
   it('resolves relative URLs against baseUrl, then applies the remote-image setting', () => {
     const b = createSanitizer(win, {
       allowRemoteImages: false,

@@ -185,6 +185,9 @@ function schemeOf(url: string): string | null {
 
 type UrlKind = 'link' | 'image' | 'media';
 
+/** Fragments naming the renderer's cell anchors (`id="cell-N"`), left as they are. */
+const CELL_ANCHOR = /^#cell-\d+$/;
+
 interface UrlPolicy {
   allowRemoteImages: boolean;
   baseUrl: string | undefined;
@@ -202,7 +205,10 @@ function checkUrl(
   // In-notebook anchors point at prefixed ids.
   if (url.startsWith('#')) {
     if (kind !== 'link') return null;
-    return { url: url.length > 1 ? '#' + p.idPrefix + url.slice(1) : url, remote: false };
+    // `#cell-N` points at the renderer's own cell anchors (no output can own that id: every
+    // output id is prefixed), so deep links to cells keep working.
+    if (url.length === 1 || CELL_ANCHOR.test(url)) return { url, remote: false };
+    return { url: '#' + p.idPrefix + url.slice(1), remote: false };
   }
   let scheme = schemeOf(url);
   // No valid scheme but a colon before any path: browsers read it as a relative path, but it is
