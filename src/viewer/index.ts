@@ -354,8 +354,11 @@ async function main(): Promise<void> {
   }
   // Trust changed elsewhere (popup, options page): records live in extension storage.
   let pending: ReturnType<typeof setTimeout> | undefined;
-  ext()?.storage?.onChanged?.addListener((_changes, area) => {
-    if (area === 'session') return;
+  ext()?.storage?.onChanged?.addListener((changes, area) => {
+    // Trust records, keys and settings live in the local area (sync merges into it); view
+    // bookkeeping and sync state change often and never alter a verdict.
+    if (area !== 'local') return;
+    if (!Object.keys(changes).some((k) => !/^(view[:s]|sync)/.test(k))) return;
     clearTimeout(pending);
     pending = setTimeout(() => {
       if (!busy) refresh(false).catch(() => undefined);
