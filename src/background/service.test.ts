@@ -18,7 +18,7 @@ function setup(
 ) {
   const seen: RequestInit[] = [];
   const service = new Service({
-    ...(messageTextChunk ? { messageTextChunk } : {}),
+    ...(messageTextChunk ? { messageTextChunk, messageByteLimit: 40 } : {}),
     stores,
     core: fakeCore(),
     fetch: async (url, init) => {
@@ -373,5 +373,34 @@ describe('keyring', () => {
     const secretDump = JSON.stringify(kr.keys.map((k) => ({ hex: bytesToHex(k.bytes) })));
     for (const n of needles.slice(0, 1)) expect(secretDump).toContain(n);
     for (const n of needles) expect(readable).not.toContain(n);
+  });
+});
+
+describe('messageBytes', () => {
+  it('counts JSON escapes and UTF-8 widths, matching JSON.stringify for ASCII and never under', async () => {
+    const { messageBytes } = await import('./service');
+    for (const t of ['', 'abc', '{"a": "b\\\\n"}', 'line\nbreak\ttab', 'é', '€', '😀', '"\\"']) {
+      const exact = new TextEncoder().encode(JSON.stringify(t)).length;
+      expect(messageBytes(t), JSON.stringify(t)).toBeGreaterThanOrEqual(exact);
+      if (/^[\x20-\x7e]*$/.test(t)) expect(messageBytes(t)).toBe(exact);
+    }
+  });
+});
+
+describe('view/get in one part when it fits one message', () => {
+  it('a text longer than a part but within the message limit is sent whole', async () => {
+    const service = new Service({
+      stores: memoryStores(),
+      core: fakeCore(),
+      fetch: async () => new Response(NB),
+      setTimer: () => 0,
+      messageTextChunk: 10,
+      messageByteLimit: 10_000,
+    });
+    const router = new Router(() => service, ME);
+    const viewId = await open(router);
+    const got = await must<object>(router.handle({ type: 'view/get', viewId }, viewer()));
+    expect(got).toHaveProperty('text', NB);
+    expect(got).not.toHaveProperty('textTotal');
   });
 });

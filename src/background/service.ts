@@ -23,6 +23,22 @@ import { Views } from './views';
  * so a text longer than this goes in parts (view/get, then view/text).
  */
 export const MESSAGE_TEXT_CHUNK = 16 * 1024 * 1024;
+/** What one message may carry with a margin under Chromium's 64 MiB (serialized, UTF-8). */
+export const MESSAGE_BYTE_LIMIT = 48 * 1024 * 1024;
+
+/** Bytes of `text` once JSON-serialized as UTF-8 (escapes counted). */
+export function messageBytes(text: string): number {
+  let n = 2;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20) n += 6;
+    else if (c === 0x22 || c === 0x5c) n += 2;
+    else if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else n += 3; // surrogate pairs: 2 units x 3 >= 4 bytes, an overestimate that errs safe
+  }
+  return n;
+}
 
 export const DEFAULT_SETTINGS: Settings = { allowRemoteImages: true, theme: 'auto' };
 
@@ -33,8 +49,9 @@ export interface ServiceDeps {
   now?: () => number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   syncIterations?: number;
-  /** Smaller parts in unit tests only. */
+  /** Smaller parts and limit in unit tests only. */
   messageTextChunk?: number;
+  messageByteLimit?: number;
 }
 
 export interface OpenContext {
@@ -116,7 +133,9 @@ export class Service {
       verdict: await this.verdict(v.text, v.url, v.viewId),
       settings: await this.settings(),
     };
-    if (v.text.length > this.chunk) {
+    // Only a text that would not fit one message goes in parts, so a viewer that never asks for
+    // view/text still gets every notebook that could be sent whole.
+    if (v.text.length > this.chunk && messageBytes(v.text) > this.messageLimit) {
       out.text = v.text.slice(0, this.chunk);
       out.textTotal = v.text.length;
     }
@@ -125,6 +144,10 @@ export class Service {
 
   private get chunk(): number {
     return this.d.messageTextChunk ?? MESSAGE_TEXT_CHUNK;
+  }
+
+  private get messageLimit(): number {
+    return this.d.messageByteLimit ?? MESSAGE_BYTE_LIMIT;
   }
 
   async viewText(viewId: string, offset: number): Promise<ResponseMap['view/text']> {
