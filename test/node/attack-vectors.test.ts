@@ -148,7 +148,7 @@ describe('positive controls (the checks can fail)', () => {
       if (check(noop, v).length === 0) missed.push(v.id);
     }
     expect(missed).toEqual([]);
-  });
+  }, 300_000);
 
   it('the raw payloads fire the canary in jsdom where jsdom can run them', () => {
     const fired = ALL_VECTORS.filter((v) => !v.benign && fires(unsanitized(v))).map((v) => v.id);
@@ -167,7 +167,7 @@ describe('positive controls (the checks can fail)', () => {
       expect(fired).toContain(id);
     }
     console.log(`raw payloads firing in jsdom: ${fired.length}/${ALL_VECTORS.length}`);
-  });
+  }, 300_000);
 
   it("DOMPurify's defaults alone miss what this configuration adds", () => {
     const plain = createDOMPurify(win as unknown as Parameters<typeof createDOMPurify>[0]);
@@ -183,7 +183,7 @@ describe('positive controls (the checks can fail)', () => {
     expect(missedByDefaults).toContain('css-fixed-overlay-attr');
     expect(missedByDefaults).toContain('clobber-name-cookie');
     console.log(`vectors DOMPurify defaults alone fail: ${missedByDefaults.length}`);
-  });
+  }, 300_000);
 });
 
 // The full renderer (src/core/render/index.ts, another engineer's part), when it exists.
