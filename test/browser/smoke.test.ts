@@ -76,6 +76,24 @@ describe('smoke (Chromium)', () => {
     await page.close();
   });
 
+  it("one click shows GitHub's own view, and one click brings nbshield's back", async () => {
+    const page = await open(server.blobUrl('nbshield/samples', 'sample-basic.ipynb'));
+    await waitRendered(page);
+    const native = page.locator('[data-testid="notebook-preview"]');
+    const ours = page.locator('[data-nbshield] iframe');
+    expect(await native.isVisible()).toBe(false);
+    const v = await viewerFrame(page, s.extensionId);
+    await v.locator('button', { hasText: /github view/i }).click();
+    await expect.poll(() => native.isVisible(), { timeout: 5000 }).toBe(true);
+    expect(await ours.isVisible()).toBe(false);
+    await page.locator('[data-nbshield] button', { hasText: /nbshield/i }).click();
+    await expect.poll(() => ours.isVisible(), { timeout: 5000 }).toBe(true);
+    expect(await native.isVisible()).toBe(false);
+    // Nothing else on the page changed: the header and the Raw button are GitHub's own.
+    expect(await page.locator('[data-testid="raw-button"]').isVisible()).toBe(true);
+    await page.close();
+  });
+
   it('renders an nbformat 3 notebook', async () => {
     const page = await open(server.blobUrl('nbshield/samples', 'sample-v3.ipynb'));
     expect((await waitRendered(page)).trust).toBe('untrusted');

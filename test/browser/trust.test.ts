@@ -92,6 +92,7 @@ describe('trust flow (Chromium)', () => {
     await waitTrust(page, 'trusted');
     const report = await jsReport(page);
     expect(report).not.toBeNull();
+    console.info(`[sandbox probe] ${JSON.stringify(report)}`);
     expect(report?.ran).toBe(true);
     expect(report?.origin).toBe('null');
     // No extension API: nothing to message the background or read storage with.
@@ -217,6 +218,12 @@ print(NotebookNotary(secret=bytes.fromhex('${KEY_HEX}')).compute_signature(nbfor
     expect((await waitRendered(page)).trust).toBe('trusted');
     expect((await jsReport(page))?.ran).toBe(true);
     await page.close();
+
+    // A signed notebook with one byte changed after signing is not trusted.
+    server.setFile(REPO, 'signed-tampered.ipynb', signed.value.replace('"after', '"afteR'));
+    const pt = await open('signed-tampered.ipynb');
+    expect((await waitRendered(pt)).trust).toBe('untrusted');
+    await pt.close();
 
     const other = { ...key, bytes: Uint8Array.from(crypto.randomBytes(32)) };
     const wrong = await signNotebookText(trustedJs.replace('after', 'later'), other);
