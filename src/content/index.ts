@@ -243,6 +243,15 @@ class Mount {
     }
   }
 
+  /** GitHub's theme changed: tell the viewer (a cosmetic hint it accepts from its parent). */
+  sendTheme(t: 'light' | 'dark'): void {
+    // The viewer document's origin is the static one, even when loaded through the dynamic id.
+    const target = this.frameOrigins[1];
+    if (this.iframe?.contentWindow && target !== undefined) {
+      this.iframe.contentWindow.postMessage({ nbshield: 1, type: 'theme', theme: t }, target);
+    }
+  }
+
   get alive(): boolean {
     return this.root.isConnected;
   }
@@ -451,6 +460,18 @@ function start(): void {
     if (location.href !== currentHref || currentPage.kind !== 'none') queueSync();
   });
   observer.observe(document, { childList: true, subtree: true });
+  let lastTheme = pageTheme();
+  const onTheme = (): void => {
+    const t = pageTheme();
+    if (t === lastTheme) return;
+    lastTheme = t;
+    for (const m of mounts) m.sendTheme(t);
+  };
+  new MutationObserver(onTheme).observe(document.documentElement, {
+    attributes: true,
+    attributeFilter: ['data-color-mode'],
+  });
+  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', onTheme);
   window.addEventListener('pagehide', (e) => {
     if (e.persisted) return;
     observer.disconnect();

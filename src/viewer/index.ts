@@ -88,9 +88,10 @@ new ResizeObserver(postHeight).observe(document.body);
 // ---- theme: the page's (passed by the content script), the user's setting, then the system ----
 
 const systemDark = window.matchMedia('(prefers-color-scheme: dark)');
+let pageTheme: string | null = params.get('theme');
 function theme(): 'light' | 'dark' {
   if (settings.theme === 'light' || settings.theme === 'dark') return settings.theme;
-  const p = params.get('theme');
+  const p = pageTheme;
   if (p === 'light' || p === 'dark') return p;
   return systemDark.matches ? 'dark' : 'light';
 }
@@ -102,7 +103,7 @@ function applyTheme(): void {
   }
 }
 systemDark.addEventListener('change', () => {
-  if (params.get('theme') === null) applyTheme();
+  if (pageTheme === null) applyTheme();
 });
 
 // ---- background requests ----
@@ -316,7 +317,16 @@ function onRendererMessage(msg: FrameMessage): void {
 }
 
 window.addEventListener('message', (event) => {
-  // Only our own renderer frame; the embedding page's messages are never acted on.
+  // The page may only tell us its theme (GitHub's theme switched): a cosmetic hint, nothing more.
+  if (event.source !== null && event.source === window.parent && window.parent !== window) {
+    const msg = parseFrameMessage(event.data);
+    if (msg?.type === 'theme' && msg.theme !== pageTheme) {
+      pageTheme = msg.theme;
+      applyTheme();
+    }
+    return;
+  }
+  // Otherwise only our own renderer frame.
   if (renderer === null || event.source === null || event.source !== renderer.frame.contentWindow)
     return;
   const msg = parseFrameMessage(event.data);
