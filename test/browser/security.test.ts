@@ -27,6 +27,7 @@ import {
   viewerFrame,
   waitRendered,
   waitSettled,
+  waitTrust,
   type CanaryReport,
   type ChromeSession,
 } from './harness';
@@ -479,6 +480,60 @@ describe('a hostile page (Chromium)', () => {
     expect([...fired]).toContain('forged-render');
     await page.close();
   });
+
+  for (const trick of ['transparent', 'covered'] as const) {
+    it(`clickjacking: a real click on a ${trick} viewer does not trust; once visible it does`, async () => {
+      server.setFile(
+        'nbshield/clickjack',
+        `${trick}.ipynb`,
+        forgedNotebook().replace('FORGED', trick),
+      );
+      const page = await openBlob('nbshield/clickjack', `${trick}.ipynb`);
+      expect((await waitRendered(page)).trust).toBe('untrusted');
+      const v = await viewerFrame(page, s.extensionId);
+      const button = v.locator('[data-nbshield-action="trust"]');
+      const box = await button.boundingBox();
+      if (box === null) throw new Error('no Trust button box');
+      // The page restyles the content script's frame, or lays a decoy over it that lets clicks through.
+      await page.evaluate((t) => {
+        const ifr = document.querySelector('[data-nbshield] iframe') as HTMLIFrameElement;
+        if (t === 'transparent') ifr.style.opacity = '0.02';
+        else {
+          const d = document.createElement('div');
+          d.id = 'decoy';
+          d.textContent = 'Click here to win';
+          d.style.cssText =
+            'position:fixed;inset:0;background:#fff;z-index:2147483647;pointer-events:none;font-size:40px';
+          document.body.append(d);
+        }
+      }, trick);
+      await sleep(800);
+      const cx = box.x + box.width / 2;
+      const cy = box.y + box.height / 2;
+      await page.mouse.click(cx, cy);
+      await sleep(300);
+      await page.mouse.click(cx, cy);
+      await sleep(1200);
+      expect((await rootStates(page))[0]?.trust, 'trusted through a hidden viewer').toBe(
+        'untrusted',
+      );
+      // Positive control: the same real clicks at the same place trust once the viewer is visible.
+      await page.evaluate(() => {
+        (document.querySelector('[data-nbshield] iframe') as HTMLIFrameElement).style.opacity = '1';
+        document.getElementById('decoy')?.remove();
+      });
+      await sleep(1200);
+      await page.mouse.click(cx, cy);
+      await sleep(500);
+      if ((await rootStates(page))[0]?.trust !== 'trusted') {
+        // A viewer that always asks for a confirming click gets it, on the same spot.
+        await sleep(700);
+        await page.mouse.click(cx, cy);
+      }
+      await waitTrust(page, 'trusted');
+      await page.close();
+    });
+  }
 
   it('an output drawing a fake Trust button and overlays cannot trust or cover the toolbar', async () => {
     const page = await openBlob('nbshield/samples', 'attacks/redress.ipynb');

@@ -94,6 +94,25 @@ describe('smoke (Chromium)', () => {
     await page.close();
   });
 
+  it("the fake site enforces GitHub's strict CSP (so the extension is tested under it)", async () => {
+    const page = await open(server.blobUrl('nbshield/samples', 'sample-basic.ipynb'));
+    await waitRendered(page);
+    const ran = await page.evaluate(() => {
+      const el = document.createElement('script');
+      el.textContent = 'window.__inlineRan = true';
+      document.head.append(el);
+      return (window as unknown as { __inlineRan?: boolean }).__inlineRan === true;
+    });
+    expect(ran).toBe(false);
+    // Control: the page's own script from 'self' did run (it installed the fake Turbo).
+    expect(
+      await page.evaluate(
+        () => typeof (window as unknown as { __fakeTurbo?: unknown }).__fakeTurbo,
+      ),
+    ).toBe('object');
+    await page.close();
+  });
+
   it('renders an nbformat 3 notebook', async () => {
     const page = await open(server.blobUrl('nbshield/samples', 'sample-v3.ipynb'));
     expect((await waitRendered(page)).trust).toBe('untrusted');
