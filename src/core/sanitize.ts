@@ -188,7 +188,7 @@ type UrlKind = 'link' | 'image' | 'media';
 /** Fragments naming the renderer's cell anchors (`id="cell-N"`), left as they are. */
 const CELL_ANCHOR = /^#cell-\d+$/;
 
-interface UrlPolicy {
+export interface UrlPolicy {
   allowRemoteImages: boolean;
   baseUrl: string | undefined;
   idPrefix: string;
@@ -261,7 +261,7 @@ function checkSrcset(raw: string, p: UrlPolicy): { value: string; remote: boolea
 // ---------------------------------------------------------------------------------------------
 // CSS
 
-interface CssPolicy extends UrlPolicy {
+export interface CssPolicy extends UrlPolicy {
   /** Class every selector of a <style> block is scoped under. */
   scopeClass: string;
 }
