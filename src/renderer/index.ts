@@ -14,9 +14,13 @@ const nonce = location.hash.slice(1);
 const main = document.getElementById('nb') as HTMLElement;
 let rendered = false;
 
+// Our end of a channel whose other end goes to the parent with `renderer-ready`: the viewer sends
+// the notebook over it, so the text reaches this document only, never one the page navigated
+// this frame to.
+const channel = new MessageChannel();
+
 function toViewer(msg: FrameMessage): void {
-  // The parent's origin is the extension's, but an opaque document cannot name it reliably.
-  window.parent.postMessage(msg, '*');
+  channel.port1.postMessage(msg);
 }
 
 function showMessage(text: string): void {
@@ -174,17 +178,24 @@ function start(): void {
     showMessage('This page only works inside nbshield’s sandboxed viewer.');
     return;
   }
-  window.addEventListener('message', (event) => {
-    if (event.source === null || event.source !== window.parent) return;
-    const msg = parseFrameMessage(event.data);
+  const onMessage = (data: unknown): void => {
+    const msg = parseFrameMessage(data);
     if (msg === null) return;
     if (msg.type === 'render' && !rendered) {
       rendered = true;
       render(msg);
     } else if (msg.type === 'theme') setTheme(msg.theme);
+  };
+  channel.port1.onmessage = (event) => onMessage(event.data);
+  // The parent (the viewer) may also post directly; nobody else is listened to.
+  window.addEventListener('message', (event) => {
+    if (event.source === null || event.source !== window.parent) return;
+    onMessage(event.data);
   });
   new ResizeObserver(postHeight).observe(document.documentElement);
-  toViewer({ nbshield: 1, type: 'renderer-ready', nonce });
+  const ready: FrameMessage = { nbshield: 1, type: 'renderer-ready', nonce };
+  // An opaque document cannot name the extension origin; the port goes only to our parent.
+  window.parent.postMessage(ready, '*', [channel.port2]);
 }
 
 start();

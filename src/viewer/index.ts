@@ -57,8 +57,13 @@ const ui = {
 let view: ViewData | null = null;
 let verdict: VerdictInfo | null = null;
 let settings: Settings = { allowRemoteImages: true, theme: 'auto' };
-let renderer: { frame: HTMLIFrameElement; nonce: string; ready: boolean; trusted: boolean } | null =
-  null;
+let renderer: {
+  frame: HTMLIFrameElement;
+  nonce: string;
+  ready: boolean;
+  trusted: boolean;
+  port: MessagePort | null;
+} | null = null;
 let busy = false;
 
 // ---- talking to the page (display state only) ----
@@ -99,7 +104,7 @@ function applyTheme(): void {
   const t = theme();
   document.documentElement.dataset.theme = t;
   if (renderer?.ready) {
-    renderer.frame.contentWindow?.postMessage({ nbshield: 1, type: 'theme', theme: t }, '*');
+    renderer.port?.postMessage({ nbshield: 1, type: 'theme', theme: t });
   }
 }
 systemDark.addEventListener('change', () => {
@@ -252,7 +257,8 @@ function startRender(): void {
   frame.setAttribute('sandbox', 'allow-scripts');
   frame.setAttribute('title', 'Notebook');
   frame.src = `${rendererUrl(trusted ? 'renderer-trusted.html' : 'renderer.html')}#${nonce}`;
-  renderer = { frame, nonce, ready: false, trusted };
+  renderer?.port?.close();
+  renderer = { frame, nonce, ready: false, trusted, port: null };
   postState('loading');
   ui.host.append(frame);
 }
@@ -268,28 +274,34 @@ function rendererUrl(file: string): string {
   return rt.getURL(file).replace(`//${rt.id}/`, `//${dyn}/`);
 }
 
+/** The renderer's first message, on the window: its nonce, and the port all else goes over. */
+function onRendererReady(msg: FrameMessage, port: MessagePort | undefined): void {
+  const r = renderer;
+  if (r === null || view === null || verdict === null || port === undefined) return;
+  if (msg.type !== 'renderer-ready' || msg.nonce !== r.nonce || r.ready) return;
+  r.ready = true;
+  r.port = port;
+  port.onmessage = (event) => {
+    // Only the live renderer's port counts (a re-render replaces it).
+    if (renderer !== r) return;
+    const m = parseFrameMessage(event.data);
+    if (m !== null) onRendererMessage(m);
+  };
+  const base = rawLinkFor(view.url);
+  port.postMessage({
+    nbshield: 1,
+    type: 'render',
+    text: view.text,
+    trusted: r.trusted,
+    allowRemoteImages: settings.allowRemoteImages,
+    theme: theme(),
+    ...(base !== null && /^https?:/i.test(base) ? { baseUrl: base } : {}),
+  });
+}
+
 function onRendererMessage(msg: FrameMessage): void {
   const r = renderer;
   if (r === null || view === null || verdict === null) return;
-  if (msg.type === 'renderer-ready') {
-    if (msg.nonce !== r.nonce || r.ready) return;
-    r.ready = true;
-    const base = rawLinkFor(view.url);
-    r.frame.contentWindow?.postMessage(
-      {
-        nbshield: 1,
-        type: 'render',
-        text: view.text,
-        trusted: r.trusted,
-        allowRemoteImages: settings.allowRemoteImages,
-        theme: theme(),
-        ...(base !== null && /^https?:/i.test(base) ? { baseUrl: base } : {}),
-      },
-      // An opaque origin cannot be named; the nonce above proved the frame is still ours.
-      '*',
-    );
-    return;
-  }
   if (!r.ready) return;
   switch (msg.type) {
     case 'height':
@@ -326,11 +338,11 @@ window.addEventListener('message', (event) => {
     }
     return;
   }
-  // Otherwise only our own renderer frame.
+  // Otherwise only our own renderer frame's `renderer-ready`; the rest comes over its port.
   if (renderer === null || event.source === null || event.source !== renderer.frame.contentWindow)
     return;
   const msg = parseFrameMessage(event.data);
-  if (msg !== null) onRendererMessage(msg);
+  if (msg !== null) onRendererReady(msg, event.ports[0]);
 });
 
 // ---- start ----
