@@ -467,7 +467,11 @@ describe('a hostile page (Chromium)', () => {
               e.source === f.contentWindow &&
               (e.data as { type?: string })?.type === 'renderer-ready'
             ) {
-              f.contentWindow?.postMessage(m, '*');
+              // The render message goes where the viewer sends it: the port the renderer handed
+              // over with renderer-ready, or (older builds) the frame's window.
+              const port = e.ports[0];
+              if (port) port.postMessage(m);
+              else f.contentWindow?.postMessage(m, '*');
               resolve();
             }
           });
