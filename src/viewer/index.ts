@@ -249,6 +249,8 @@ async function changeTrust(type: 'view/trust' | 'view/untrust'): Promise<void> {
 
 function startRender(): void {
   if (view === null || verdict === null) return;
+  // Keep the old height while the new frame renders, so the page does not jump.
+  const previousHeight = renderer?.frame.style.height ?? '';
   renderer?.frame.remove();
   const trusted = verdict.trusted;
   const nonce = randomNonce();
@@ -256,6 +258,7 @@ function startRender(): void {
   // Opaque origin, scripts only: no same-origin, no popups, no forms, no top navigation.
   frame.setAttribute('sandbox', 'allow-scripts');
   frame.setAttribute('title', 'Notebook');
+  if (previousHeight !== '') frame.style.height = previousHeight;
   frame.src = `${rendererUrl(trusted ? 'renderer-trusted.html' : 'renderer.html')}#${nonce}`;
   renderer?.port?.close();
   renderer = { frame, nonce, ready: false, trusted, port: null };
