@@ -41,6 +41,8 @@ export class Keyring {
     private readonly secrets: KV,
     private readonly core: BgCore,
     private readonly now: () => number = Date.now,
+    /** Called after a change to the keys (not on a no-op): the service bumps `keyringVersion`. */
+    private readonly onChange?: () => Promise<void>,
   ) {}
 
   /** Loads from storage each call (no state in globals); creates the personal key on first use. */
@@ -101,8 +103,10 @@ export class Keyring {
     await this.state();
     return this.lock(async () => {
       const st = normalise((await this.secrets.get([KEYRING]))[KEYRING]) as KeyringState;
+      const before = JSON.stringify(summary(st));
       const out = await fn(st);
       await this.secrets.set({ [KEYRING]: st });
+      if (this.onChange && JSON.stringify(summary(st)) !== before) await this.onChange();
       return out;
     });
   }

@@ -338,6 +338,40 @@ describe('keyring', () => {
     expect(await must<unknown[]>(router.handle({ type: 'keys/list' }, popup))).toHaveLength(1);
   });
 
+  it('a key change bumps keyringVersion in storage.local (open viewers refresh on it); a no-op does not', async () => {
+    const stores = memoryStores();
+    const { router } = setup(stores);
+    const version = async () =>
+      Number((await stores.local.get(['keyringVersion'])).keyringVersion) || 0;
+    await must(router.handle({ type: 'keys/list' }, popup)); // first run: the personal key
+    const v0 = await version();
+    const k = await must<{ id: string }>(
+      router.handle({ type: 'keys/import', format: 'hex', data: hex, name: 'T' }, popup),
+    );
+    const v1 = await version();
+    expect(v1).toBeGreaterThan(v0);
+    // The same key again changes nothing: no bump, so no needless refresh.
+    await must(router.handle({ type: 'keys/import', format: 'hex', data: hex, name: 'T' }, popup));
+    await must(router.handle({ type: 'keys/list' }, popup));
+    expect(await version()).toBe(v1);
+    await must(router.handle({ type: 'keys/remove', keyId: k.id }, popup));
+    expect(await version()).toBeGreaterThan(v1);
+    const v2 = await version();
+    await must(
+      router.handle(
+        {
+          type: 'keys/rename',
+          keyId:
+            (await must<Array<{ id: string }>>(router.handle({ type: 'keys/list' }, popup)))[0]
+              ?.id ?? '',
+          name: 'Mine',
+        },
+        popup,
+      ),
+    );
+    expect(await version()).toBeGreaterThan(v2);
+  });
+
   it('no response, and no storage a content script can read, contains key bytes', async () => {
     const stores = memoryStores();
     const { router } = setup(stores);

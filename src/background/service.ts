@@ -67,7 +67,12 @@ export class Service {
 
   constructor(private readonly d: ServiceDeps) {
     const now = d.now ?? Date.now;
-    this.keyring = new Keyring(d.stores.secrets, d.core, now);
+    // Open viewers listen to storage.local: a key change (import, removal, rotation, a key that
+    // arrived by sync) bumps `keyringVersion` there so their verdicts refresh without a reload.
+    this.keyring = new Keyring(d.stores.secrets, d.core, now, async () => {
+      const v = Number((await d.stores.local.get(['keyringVersion'])).keyringVersion) || 0;
+      await d.stores.local.set({ keyringVersion: v + 1 });
+    });
     this.records = new Records(d.stores.local, now);
     this.views = new Views(d.stores.session, (u) => fetchNotebookText(u, d.fetch));
     this.sync = new SyncManager({
