@@ -13,6 +13,8 @@
 // everything else str() (True, False, None, ints, float repr).
 // Where nbformat would raise, we return an error instead of a digest.
 
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { hasOwn, isRawObject, parseJsonRaw, RawNumber } from './json';
 import type { JsonLimits, RawObject, RawValue } from './json';
 import type { NotebookError, Result } from './model';
@@ -57,16 +59,18 @@ export function jupyterDigestStream(doc: RawValue, sizeHint = 1 << 16): Result<U
 // ---------------------------------------------------------------- HMAC
 
 // For small inputs the round trip through WebCrypto (a thread pool, a promise) costs more than
-// the hash itself, so inputs up to SMALL_HMAC bytes are hashed here in JS; larger ones go to
+// the hash itself, so inputs up to SMALL_HMAC bytes are hashed with @noble/hashes; larger ones go to
 // crypto.subtle. Both are checked against each other and against nbformat in the tests.
 export const SMALL_HMAC = 256 * 1024;
 
 // Per key array: the imported (non-extractable) WebCrypto key and the HMAC key block, checked
 // against a copy of the key's bytes so an array changed in place is re-derived. A WeakMap: the
 // entry goes when the caller drops its key array.
+// Per key array: the imported (non-extractable) WebCrypto key, checked against a copy of the
+// key's bytes so an array changed in place is re-imported. A WeakMap: the entry goes when the
+// caller drops its key array.
 interface KeyEntry {
   copy: Uint8Array;
-  block: Uint8Array;
   imported?: Promise<CryptoKey>;
 }
 const keyEntries = new WeakMap<Uint8Array, KeyEntry>();
@@ -80,21 +84,21 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 function keyEntry(key: Uint8Array): KeyEntry {
   const hit = keyEntries.get(key);
   if (hit && sameBytes(hit.copy, key)) return hit;
-  // HMAC: keys longer than the block are hashed, shorter ones zero-padded to 64 bytes.
-  const block = new Uint8Array(64);
-  block.set(key.length > 64 ? sha256(key) : key);
-  const e: KeyEntry = { copy: key.slice(), block };
+  const e: KeyEntry = { copy: key.slice() };
   keyEntries.set(key, e);
   return e;
 }
 
 export async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  // Small inputs: @noble/hashes, synchronously (no WebCrypto round trip).
+  if (data.length <= SMALL_HMAC) return hmac(nobleSha256, key, data);
   const e = keyEntry(key);
-  if (data.length <= SMALL_HMAC) return hmacSha256Sync(e.block, data);
-  // WebCrypto refuses a zero-length HMAC key; the zero-padded block is the same HMAC key.
+  // WebCrypto refuses a zero-length HMAC key; HMAC zero-pads short keys to the 64-byte block,
+  // so a 64-byte zero block is the same HMAC key.
+  const raw = key.length === 0 ? new Uint8Array(64) : key;
   e.imported ??= crypto.subtle.importKey(
     'raw',
-    e.block as BufferSource,
+    raw as BufferSource,
     { name: 'HMAC', hash: 'SHA-256' },
     false,
     ['sign'],
@@ -102,93 +106,9 @@ export async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uin
   return new Uint8Array(await crypto.subtle.sign('HMAC', await e.imported, data as BufferSource));
 }
 
-function hmacSha256Sync(block: Uint8Array, data: Uint8Array): Uint8Array {
-  const inner = new Uint8Array(64 + data.length);
-  const outer = new Uint8Array(64 + 32);
-  for (let i = 0; i < 64; i++) {
-    inner[i] = (block[i] as number) ^ 0x36;
-    outer[i] = (block[i] as number) ^ 0x5c;
-  }
-  inner.set(data, 64);
-  outer.set(sha256(inner), 64);
-  return sha256(outer);
-}
-
-const K256 = new Uint32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-]);
-
-/** SHA-256 (FIPS 180-4), synchronous, for small inputs. */
+/** SHA-256 (FIPS 180-4), synchronous, for small inputs: @noble/hashes (audited, well kept). */
 export function sha256(msg: Uint8Array): Uint8Array {
-  const n = msg.length;
-  const padded = new Uint8Array(((n + 9 + 63) >> 6) << 6);
-  padded.set(msg);
-  padded[n] = 0x80;
-  const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, Math.floor(n / 0x20000000));
-  view.setUint32(padded.length - 4, (n << 3) >>> 0);
-  const w = new Uint32Array(64);
-  let h0 = 0x6a09e667,
-    h1 = 0xbb67ae85,
-    h2 = 0x3c6ef372,
-    h3 = 0xa54ff53a;
-  let h4 = 0x510e527f,
-    h5 = 0x9b05688c,
-    h6 = 0x1f83d9ab,
-    h7 = 0x5be0cd19;
-  for (let off = 0; off < padded.length; off += 64) {
-    for (let t = 0; t < 16; t++) w[t] = view.getUint32(off + 4 * t);
-    for (let t = 16; t < 64; t++) {
-      const x = w[t - 15] as number;
-      const y = w[t - 2] as number;
-      const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
-      const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
-      w[t] = ((w[t - 16] as number) + s0 + (w[t - 7] as number) + s1) | 0;
-    }
-    let a = h0,
-      b = h1,
-      c = h2,
-      d = h3,
-      e = h4,
-      f = h5,
-      g = h6,
-      h = h7;
-    for (let t = 0; t < 64; t++) {
-      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const ch = (e & f) ^ (~e & g);
-      const t1 = (h + S1 + ch + (K256[t] as number) + (w[t] as number)) | 0;
-      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const maj = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = (S0 + maj) | 0;
-      h = g;
-      g = f;
-      f = e;
-      e = (d + t1) | 0;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + t2) | 0;
-    }
-    h0 = (h0 + a) | 0;
-    h1 = (h1 + b) | 0;
-    h2 = (h2 + c) | 0;
-    h3 = (h3 + d) | 0;
-    h4 = (h4 + e) | 0;
-    h5 = (h5 + f) | 0;
-    h6 = (h6 + g) | 0;
-    h7 = (h7 + h) | 0;
-  }
-  const out = new Uint8Array(32);
-  const ov = new DataView(out.buffer);
-  [h0, h1, h2, h3, h4, h5, h6, h7].forEach((v, i) => ov.setUint32(4 * i, v >>> 0));
-  return out;
+  return nobleSha256(msg);
 }
 
 export async function hmacSha256Hex(key: Uint8Array, data: Uint8Array): Promise<string> {
