@@ -9,7 +9,8 @@
 // Python runs in one long-lived process that times itself (perf_counter), so start-up never
 // counts. Medians over an adaptive number of runs. Prints a table and verdicts, writes
 // bench-results/bench.json. Options: --quick (small budgets, 5 MB only), --sizes 5,20,100,
-// --no-render, --filter SUBSTRING.
+// --no-render, --filter SUBSTRING, --chromium-only (only the real-browser part, scripts/bench/
+// chromium.mjs; keeps the Node rows already in bench.json), --no-chromium.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import {
@@ -48,6 +49,8 @@ const sizesMb = value('--sizes', quick ? '5' : '5,20,100')
   .map(Number);
 const doRender = !flag('--no-render');
 const filter = value('--filter', '');
+const chromiumOnly = flag('--chromium-only');
+const noChromium = flag('--no-chromium');
 // Time spent per measurement (one notebook, one side); the whole bench stays at a few minutes.
 const BUDGET = quick
   ? { digest: 60, render: 200, minRuns: 1, maxRuns: 3 }
@@ -476,7 +479,54 @@ async function warmUp(inputs, ctx) {
   }
 }
 
+/** `--chromium-only`: the inputs and the browser part; the Node rows stay as bench.json has them. */
+async function mainChromiumOnly() {
+  const started = performance.now();
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'nbshield-bench-'));
+  try {
+    log(`bench: generating ${sizesMb.join(', ')} MB notebooks in ${tmp}...`);
+    const inputs = [...corpusInputs(), ...generateLarge(tmp, sizesMb)].filter((i) =>
+      i.name.includes(filter),
+    );
+    for (const i of inputs) i.bytes = statSync(i.file).size;
+    const chromium = await runChromiumBench({ inputs, root, log });
+    const file = path.join(root, 'bench-results/bench.json');
+    let result = {};
+    try {
+      result = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      /* no earlier run */
+    }
+    result.chromium = chromium && {
+      date: new Date().toISOString(),
+      options: { sizesMb, filter },
+      ...chromium,
+    };
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    printChromium(chromium);
+    console.log(
+      `\n${fmt((performance.now() - started) / 1000, 0)} s; written bench-results/bench.json (chromium)`,
+    );
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function printChromium(chromium) {
+  if (!chromium) {
+    console.log('Chromium part: not measured');
+    return;
+  }
+  console.log(`\nChromium (${chromium.browser}), extension on the fake GitHub:`);
+  console.log(chromium.table);
+  console.log('');
+  for (const x of chromium.verdicts)
+    console.log(`${x.pass === null ? 'N/A ' : x.pass ? 'PASS' : 'FAIL'}  ${x.target}: ${x.detail}`);
+}
+
 async function main() {
+  if (chromiumOnly) return mainChromiumOnly();
   const started = performance.now();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'nbshield-bench-'));
   const py = new PythonWorker();
@@ -517,7 +567,7 @@ async function main() {
       );
     }
 
-    const chromium = await runChromiumBench({ inputs, root, log });
+    const chromium = noChromium ? null : await runChromiumBench({ inputs, root, log });
     const v = verdicts(rows);
     const result = {
       date: new Date().toISOString(),
@@ -546,11 +596,7 @@ async function main() {
       console.log(
         `${x.pass === null ? 'N/A ' : x.pass ? 'PASS' : 'FAIL'}  ${x.target}: ${x.detail}`,
       );
-    console.log(
-      chromium
-        ? `Chromium: ${chromium.rows.length} rows (see bench.json)`
-        : 'Chromium part: not measured yet (scripts/bench/chromium.mjs runChromiumBench)',
-    );
+    printChromium(chromium);
     console.log(
       `\nnode ${process.version}, Python ${versions.python}, nbformat ${versions.nbformat}, nbconvert ${versions.nbconvert}, ` +
         `${os.cpus().length} CPUs; ${fmt(result.totalSeconds, 0)} s; written bench-results/bench.json`,
