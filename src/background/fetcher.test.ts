@@ -104,3 +104,45 @@ describe('fetchNotebookText', () => {
     expect(t).toBe('\ufeff{}');
   });
 });
+
+describe('fetchNotebookText progress', () => {
+  const streamOf = (parts: Uint8Array[]) =>
+    new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const p of parts) c.enqueue(p);
+        c.close();
+      },
+    });
+
+  it('reports the bytes received after each part, with the declared size', async () => {
+    const parts = [new Uint8Array(3).fill(0x7b), new Uint8Array(4).fill(0x20), Uint8Array.of(0x7d)];
+    const seen: Array<[number, number | null]> = [];
+    const text = await fetchNotebookText(
+      'https://x',
+      async () => new Response(streamOf(parts), { headers: { 'content-length': '8' } }),
+      undefined,
+      (n, t) => seen.push([n, t]),
+    );
+    expect(text).toBe('{{{    }');
+    expect(seen).toEqual([
+      [0, 8],
+      [3, 8],
+      [7, 8],
+      [8, 8],
+    ]);
+  });
+
+  it('the size is null when the server declares none', async () => {
+    const seen: Array<[number, number | null]> = [];
+    await fetchNotebookText(
+      'https://x',
+      async () => new Response(streamOf([Uint8Array.of(0x7b, 0x7d)])),
+      undefined,
+      (n, t) => seen.push([n, t]),
+    );
+    expect(seen).toEqual([
+      [0, null],
+      [2, null],
+    ]);
+  });
+});

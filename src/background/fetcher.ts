@@ -71,11 +71,15 @@ export function resolveLocation(raw: string): Location | null {
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
+/** Called as the body arrives: bytes so far, and the declared size (null when unknown). */
+export type ProgressFn = (received: number, total: number | null) => void;
+
 /** Fetches and decodes strictly as UTF-8. Throws an Error whose message the user can read. */
 export async function fetchNotebookText(
   url: string,
   fetchImpl: FetchLike,
   maxBytes = MAX_NOTEBOOK_BYTES,
+  onProgress?: ProgressFn,
 ): Promise<string> {
   let res: Response;
   try {
@@ -99,9 +103,12 @@ export async function fetchNotebookText(
     new Error(
       `The notebook is too large to show: ${(n / 1048576).toFixed(1)} MB (the limit is ${Math.round(maxBytes / 1048576)} MB)`,
     );
-  const declared = Number(res.headers.get('content-length'));
+  const header = res.headers.get('content-length');
+  const declared = header === null ? NaN : Number(header);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(declared);
-  const bytes = await readLimited(res, maxBytes, tooLarge);
+  const total = Number.isFinite(declared) && declared > 0 ? declared : null;
+  onProgress?.(0, total);
+  const bytes = await readLimited(res, maxBytes, tooLarge, (n) => onProgress?.(n, total));
   try {
     // ignoreBOM keeps a BOM in the text so the parser can report it instead of hiding it.
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
@@ -114,6 +121,7 @@ async function readLimited(
   res: Response,
   maxBytes: number,
   tooLarge: (n: number) => Error,
+  progress: (received: number) => void,
 ): Promise<Uint8Array> {
   if (!res.body) {
     const b = new Uint8Array(await res.arrayBuffer());
@@ -132,6 +140,7 @@ async function readLimited(
       throw tooLarge(total);
     }
     parts.push(value);
+    progress(total);
   }
   const out = new Uint8Array(total);
   let off = 0;

@@ -119,6 +119,12 @@ export class Router {
         });
         return ok(r);
       }
+      case 'nb/progress':
+        // Only the content script of the tab whose nb/open is pending learns about that fetch.
+        if (kind !== 'content-script' || sender.tab?.id === undefined) {
+          return fail('Request refused: notebooks are opened from a page');
+        }
+        return ok(s.progressOf(sender.tab.id, req.url));
       case 'view/get': {
         const tab = await s.viewTab(req.viewId);
         if (tab === null) return fail('This notebook view has expired; reload the page');

@@ -438,3 +438,51 @@ describe('view/get in one part when it fits one message', () => {
     expect(got).not.toHaveProperty('textTotal');
   });
 });
+
+describe('nb/progress', () => {
+  it('while nb/open fetches, the same tab’s content script learns how far it got; nobody else', async () => {
+    let push: (b: Uint8Array) => void = () => undefined;
+    let end: () => void = () => undefined;
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        push = (b) => c.enqueue(b);
+        end = () => c.close();
+      },
+    });
+    const service = new Service({
+      stores: memoryStores(),
+      core: fakeCore(),
+      fetch: async () =>
+        new Response(body, { headers: { 'content-length': String(NB.length + 100) } }),
+      setTimer: () => 0,
+    });
+    const router = new Router(() => service, ME);
+    const progress = (s: SenderLike, url = BLOB) => router.handle({ type: 'nb/progress', url }, s);
+    expect(await progress(content())).toEqual({ ok: true, value: null });
+    const opening = router.handle({ type: 'nb/open', url: BLOB }, content());
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await progress(content())).toEqual({
+      ok: true,
+      value: { received: 0, total: NB.length + 100 },
+    });
+    push(new TextEncoder().encode(NB.slice(0, 10)));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await progress(content())).toEqual({
+      ok: true,
+      value: { received: 10, total: NB.length + 100 },
+    });
+    // Another tab, another URL, an extension page: nothing, or refused.
+    expect(await progress(content(8))).toEqual({ ok: true, value: null });
+    expect(await progress(content(7, RAW), RAW)).toEqual({ ok: true, value: null });
+    expect((await progress(viewer())).ok).toBe(false);
+    expect((await progress(popup)).ok).toBe(false);
+    // Strict schema: no extra fields.
+    expect((await router.handle({ type: 'nb/progress', url: BLOB, tabId: 8 }, content())).ok).toBe(
+      false,
+    );
+    push(new TextEncoder().encode(NB.slice(10)));
+    end();
+    expect((await opening).ok).toBe(true);
+    expect(await progress(content())).toEqual({ ok: true, value: null });
+  });
+});

@@ -64,6 +64,7 @@ export class Service {
   readonly records: Records;
   readonly views: Views;
   readonly sync: SyncManager;
+  private readonly progress = new Map<string, { received: number; total: number | null }>();
 
   constructor(private readonly d: ServiceDeps) {
     const now = d.now ?? Date.now;
@@ -109,7 +110,17 @@ export class Service {
       body = text;
     } else {
       // The worker fetches itself: a page cannot make us show text that is not at that URL.
-      body = await fetchNotebookText(loc.fetchUrl, this.d.fetch);
+      // Progress for the content script's nb/progress, in memory: it only matters while this
+      // fetch runs, in this worker.
+      const key = progressKey(ctx.tabId, url);
+      this.progress.set(key, { received: 0, total: null });
+      try {
+        body = await fetchNotebookText(loc.fetchUrl, this.d.fetch, undefined, (received, total) =>
+          this.progress.set(key, { received, total }),
+        );
+      } finally {
+        this.progress.delete(key);
+      }
     }
     const viewId = randomId();
     await this.views.put({
@@ -123,6 +134,11 @@ export class Service {
       createdAt: this.now(),
     });
     return { viewId };
+  }
+
+  /** How far the pending nb/open of `url` in `tabId` got; null when none is running. */
+  progressOf(tabId: number, url: string): ResponseMap['nb/progress'] {
+    return this.progress.get(progressKey(tabId, url)) ?? null;
   }
 
   async viewTab(viewId: string): Promise<number | null> {
@@ -366,6 +382,10 @@ export class Service {
   syncDisable(): Promise<SyncStatus> {
     return this.sync.disable();
   }
+}
+
+function progressKey(tabId: number, url: string): string {
+  return `${tabId} ${url}`;
 }
 
 /** Verdict reasons about the input itself, where "changed since you trusted it" would mislead. */

@@ -100,6 +100,21 @@ class Mount {
     void this.open();
   }
 
+  private async progress(rt: RuntimeLike): Promise<void> {
+    let res: unknown;
+    try {
+      res = await rt.sendMessage({ type: 'nb/progress', url: this.spec.url });
+    } catch {
+      return;
+    }
+    const v = (res as { ok?: unknown; value?: unknown } | undefined)?.value as
+      { received?: unknown; total?: unknown } | null | undefined;
+    if (this.destroyed || this.root.getAttribute('data-state') !== 'loading') return;
+    if (typeof v?.received !== 'number' || v.received <= 0) return;
+    const text = progressText(v.received, typeof v.total === 'number' ? v.total : null);
+    if (this.status.textContent !== text) this.status.textContent = text;
+  }
+
   private async open(): Promise<void> {
     const rt = runtime();
     if (rt === null) return this.fail('the extension API is not available');
@@ -109,10 +124,14 @@ class Mount {
     };
     if (this.spec.text !== undefined) req.text = this.spec.text;
     let res: unknown;
+    // A large notebook takes a while to arrive: ask how far the worker's fetch got and say so.
+    const poll = req.text === undefined ? setInterval(() => void this.progress(rt), 500) : null;
     try {
       res = await sendWithRetry(rt, req);
     } catch (err) {
       return this.fail(`could not reach the extension (${errorText(err)})`);
+    } finally {
+      if (poll !== null) clearInterval(poll);
     }
     if (this.destroyed) return;
     const r = res as { ok?: unknown; value?: { viewId?: unknown }; error?: unknown } | undefined;
@@ -288,6 +307,14 @@ function extensionUrl(rt: RuntimeLike, file: string): string {
   const dyn = rt.dynamicId;
   if (typeof dyn !== 'string' || !/^[0-9a-f-]{8,64}$/i.test(dyn)) return url;
   return url.replace(`//${rt.id}/`, `//${dyn}/`);
+}
+
+/** "nbshield: loading… 3.2 MB of 41.0 MB" (or "… 3.2 MB" when the size is not known). */
+function progressText(received: number, total: number | null): string {
+  const mb = (n: number) => (n / 1048576).toFixed(1);
+  return total !== null && total >= received
+    ? `nbshield: loading… ${mb(received)} MB of ${mb(total)} MB`
+    : `nbshield: loading… ${mb(received)} MB`;
 }
 
 async function sendWithRetry(rt: RuntimeLike, msg: unknown): Promise<unknown> {

@@ -51,6 +51,8 @@ export interface SyncStatus {
 export type Request =
   /** content script: a notebook is on this page. `text` only for file:// where the worker cannot fetch. */
   | { type: 'nb/open'; url: string; text?: string }
+  /** content script, while its nb/open for `url` is pending: how much of the body has arrived */
+  | { type: 'nb/progress'; url: string }
   /** viewer: give me the notebook and its verdict */
   | { type: 'view/get'; viewId: string }
   /**
@@ -92,6 +94,8 @@ export type Response<T = unknown> = { ok: true; value: T } | { ok: false; error:
 /** Responses' value types, by request type. */
 export interface ResponseMap {
   'nb/open': { viewId: string };
+  /** Bytes received so far and the declared size (Content-Length), or null when none is known. */
+  'nb/progress': { received: number; total: number | null } | null;
   'view/get': {
     url: string;
     name: string;
@@ -190,6 +194,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 const requestSchemas: Record<RequestType, Record<string, Check>> = {
   'nb/open': { url: shortStr, text: optional(str) },
+  'nb/progress': { url: shortStr },
   'view/get': { viewId },
   'view/text': { viewId, offset: int },
   'view/trust': { viewId },
