@@ -144,6 +144,8 @@ class Mount {
       origin: location.origin,
       native: this.spec.nativeKind,
     });
+    // A deep link (#cell-12, a heading) for the renderer to scroll to once rendered.
+    if (/^#[^\s#]{1,512}$/.test(location.hash)) params.set('hash', location.hash);
     const src = `${extensionUrl(rt, 'viewer.html')}?${params.toString()}`;
     // Chromium reports the static extension origin on messages even from a dynamic-id frame.
     this.frameOrigins = [originOf(src), originOf(rt.getURL(''))];

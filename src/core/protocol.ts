@@ -140,8 +140,14 @@ export type FrameMessage =
       theme: 'light' | 'dark';
       /** The notebook's raw http(s) URL, against which relative links and images resolve. */
       baseUrl?: string;
+      /** The page URL's fragment (`#cell-12`, `#a-heading`): scrolled to once rendered. */
+      hash?: string;
     }
   | { nbshield: 1; type: 'theme'; theme: 'light' | 'dark' }
+  /** viewer -> renderer: a toolbar control for the reading comforts. */
+  | { nbshield: 1; type: 'command'; command: ReadingCommand }
+  /** viewer -> renderer: whether the viewer managed to copy what `copy` asked for. */
+  | { nbshield: 1; type: 'copied'; ok: boolean }
   /** renderer -> viewer */
   /** `nonce`: echoed from the renderer URL's fragment, so a frame navigated by the page can't pose as it. */
   | { nbshield: 1; type: 'renderer-ready'; nonce?: string }
@@ -149,6 +155,10 @@ export type FrameMessage =
   | { nbshield: 1; type: 'render-error'; message: string }
   | { nbshield: 1; type: 'height'; px: number }
   | { nbshield: 1; type: 'open-link'; href: string }
+  /** renderer -> viewer: copy this code cell's source (the sandbox's own clipboard failed). */
+  | { nbshield: 1; type: 'copy'; text: string }
+  /** renderer -> viewer: the reading comforts' state, for the toolbar's pressed buttons. */
+  | { nbshield: 1; type: 'reading'; toc: boolean; codeHidden: boolean; lines: boolean }
   /** viewer -> content script (its parent page) */
   | {
       nbshield: 1;
@@ -161,6 +171,10 @@ export type FrameMessage =
   | { nbshield: 1; type: 'show-native' };
 
 export type FrameMessageType = FrameMessage['type'];
+
+export type ReadingCommand = 'toc' | 'code' | 'lines' | 'next' | 'prev';
+/** The most a `copy` message carries (a code cell's source). */
+export const MAX_COPY_CHARS = 1_000_000;
 
 // ---- validation ----
 
@@ -228,8 +242,13 @@ const frameSchemas: Record<FrameMessageType, Record<string, Check>> = {
     allowRemoteImages: bool,
     theme: oneOf('light', 'dark'),
     baseUrl: optional((v) => shortStr(v) && /^https?:\/\//i.test(v as string)),
+    hash: optional((v) => typeof v === 'string' && /^#[^\s#]{1,512}$/.test(v)),
   },
   theme: { theme: oneOf('light', 'dark') },
+  command: { command: oneOf('toc', 'code', 'lines', 'next', 'prev') },
+  copied: { ok: bool },
+  copy: { text: (v) => typeof v === 'string' && v.length <= MAX_COPY_CHARS },
+  reading: { toc: bool, codeHidden: bool, lines: bool },
   'renderer-ready': { nonce: optional(shortStr) },
   rendered: { cellCount: int },
   'render-error': { message: shortStr },

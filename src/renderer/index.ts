@@ -6,6 +6,7 @@ import { parseNotebook } from '../core/parse';
 import { createSanitizer, SANITIZED_CONTAINER_CSS } from '../core/sanitize';
 import { createNotebookRenderer, NOTEBOOK_CSS, type ScriptEntry } from '../core/render/index';
 import { linkAction, nextChunkEnd } from './logic';
+import { READING_CSS, Reading } from './reading';
 
 const ID_PREFIX = 'nb-';
 // The variant is fixed by which page was loaded; no message can turn the untrusted page trusted.
@@ -13,6 +14,7 @@ const TRUSTED_PAGE = document.documentElement.dataset.variant === 'trusted';
 const nonce = location.hash.slice(1);
 const main = document.getElementById('nb') as HTMLElement;
 let rendered = false;
+let reading: Reading | null = null;
 
 // Our end of a channel whose other end goes to the parent with `renderer-ready`: the viewer sends
 // the notebook over it, so the text reaches this document only, never one the page navigated
@@ -75,7 +77,7 @@ function render(msg: Extract<FrameMessage, { type: 'render' }>): void {
     idPrefix: ID_PREFIX,
   });
   const style = document.createElement('style');
-  style.textContent = `${NOTEBOOK_CSS}\n${SANITIZED_CONTAINER_CSS}`;
+  style.textContent = `${NOTEBOOK_CSS}\n${SANITIZED_CONTAINER_CSS}\n${READING_CSS}`;
   document.head.append(style);
 
   const tpl = document.createElement('template');
@@ -84,6 +86,8 @@ function render(msg: Extract<FrameMessage, { type: 'render' }>): void {
   if (root === null) return;
   main.replaceChildren(root);
   document.body.dataset.trust = trusted ? 'trusted' : 'untrusted';
+  const rd = new Reading({ root, toViewer });
+  reading = rd;
 
   const cells = nb.cells;
   let next = 0;
@@ -96,7 +100,9 @@ function render(msg: Extract<FrameMessage, { type: 'render' }>): void {
         budgetMs,
         performance.now.bind(performance),
         (i) => {
-          root.insertAdjacentHTML('beforeend', r.renderCell(cells[i] as (typeof cells)[number]));
+          const cell = cells[i] as (typeof cells)[number];
+          root.insertAdjacentHTML('beforeend', r.renderCell(cell));
+          rd.decorateCell(root.lastElementChild, cell.source, cell.cell_type === 'code');
         },
       );
       next = end;
@@ -113,9 +119,11 @@ function render(msg: Extract<FrameMessage, { type: 'render' }>): void {
       return;
     }
     if (trusted) runScripts(root, r.scripts);
+    rd.finish(r.headings);
     timing.renderMs = String(Math.round(performance.now() - t0));
     toViewer({ nbshield: 1, type: 'rendered', cellCount: cells.length });
     postHeight();
+    if (msg.hash !== undefined) scrollToHash(msg.hash);
   };
   step();
 }
@@ -149,6 +157,26 @@ function runScripts(root: HTMLElement, scripts: ScriptEntry[]): void {
   });
 }
 
+/**
+ * A deep link (`#cell-12`, a heading's anchor) from the page URL. The frames around us grow to
+ * our height a moment after the render, so the scroll is repeated a few times.
+ */
+function scrollToHash(hash: string): void {
+  const go = (): void => {
+    scrollToFragment(hash);
+  };
+  go();
+  for (const ms of [150, 500, 1200]) setTimeout(go, ms);
+}
+
+function scrollToFragment(href: string): boolean {
+  const action = linkAction(href, ID_PREFIX);
+  if (action.kind !== 'fragment') return false;
+  const el = action.ids.map((id) => document.getElementById(id)).find((x) => x !== null);
+  el?.scrollIntoView({ block: 'start' });
+  return el !== undefined;
+}
+
 // ---- links and forms: nothing navigates the sandbox ----
 
 document.addEventListener(
@@ -160,8 +188,7 @@ document.addEventListener(
     const action = linkAction(a.getAttribute('href') ?? '', ID_PREFIX);
     e.preventDefault();
     if (action.kind === 'fragment') {
-      const el = action.ids.map((id) => document.getElementById(id)).find((x) => x !== null);
-      el?.scrollIntoView({ block: 'start' });
+      scrollToFragment(a.getAttribute('href') ?? '');
     } else if (action.kind === 'external') {
       toViewer({ nbshield: 1, type: 'open-link', href: action.href });
     }
@@ -185,6 +212,8 @@ function start(): void {
       rendered = true;
       render(msg);
     } else if (msg.type === 'theme') setTheme(msg.theme);
+    else if (msg.type === 'command') reading?.command(msg.command);
+    else if (msg.type === 'copied') reading?.copied(msg.ok);
   };
   channel.port1.onmessage = (event) => onMessage(event.data);
   // The parent (the viewer) may also post directly; nobody else is listened to.

@@ -5,10 +5,13 @@ import {
   parseFrameMessage,
   type FrameMessage,
   type ResponseMap,
+  type ReadingCommand,
   type Settings,
   type VerdictInfo,
 } from '../core/protocol';
 import { TrustGate, openableLink, parentTargetOrigin, randomNonce, rawLinkFor } from './logic';
+import { readingKey } from '../core/reading';
+import { deepLinkHash, linksOut } from './links';
 
 interface ExtApi {
   runtime: {
@@ -36,6 +39,8 @@ const $ = <T extends HTMLElement>(id: string): T => {
 const params = new URLSearchParams(location.search);
 const viewId = params.get('view') ?? '';
 const nativeKind = params.get('native') === 'plain' ? 'plain' : 'github';
+// The page URL's fragment (content script): a deep link the renderer scrolls to once rendered.
+const deepLink = deepLinkHash(params.get('hash'));
 const targetOrigin = parentTargetOrigin(
   params.get('origin'),
   location.ancestorOrigins?.[0],
@@ -50,6 +55,13 @@ const ui = {
   untrust: $<HTMLButtonElement>('untrust'),
   native: $<HTMLButtonElement>('native'),
   raw: $<HTMLAnchorElement>('raw'),
+  download: $<HTMLAnchorElement>('download'),
+  colab: $<HTMLAnchorElement>('colab'),
+  nbviewer: $<HTMLAnchorElement>('nbviewer'),
+  binder: $<HTMLAnchorElement>('binder'),
+  toc: $<HTMLButtonElement>('toc'),
+  code: $<HTMLButtonElement>('code'),
+  lines: $<HTMLButtonElement>('lines'),
   notice: $<HTMLElement>('notice'),
   host: $<HTMLElement>('frame-host'),
 };
@@ -170,6 +182,64 @@ ui.native.addEventListener('click', (e) => {
   if (!e.isTrusted) return;
   toParent({ nbshield: 1, type: 'show-native' });
 });
+
+// ---- reading comforts: the renderer does them, the toolbar asks ----
+
+function sendCommand(command: ReadingCommand): void {
+  if (renderer?.ready !== true) return;
+  renderer.port?.postMessage({ nbshield: 1, type: 'command', command });
+}
+ui.toc.addEventListener('click', () => sendCommand('toc'));
+ui.code.addEventListener('click', () => sendCommand('code'));
+ui.lines.addEventListener('click', () => sendCommand('lines'));
+document.addEventListener('keydown', (e) => {
+  const t = e.target instanceof HTMLElement ? e.target : null;
+  const k = readingKey({
+    key: e.key,
+    altKey: e.altKey,
+    ctrlKey: e.ctrlKey,
+    metaKey: e.metaKey,
+    targetTag: t?.tagName ?? '',
+    editable: t?.isContentEditable === true,
+  });
+  if (k === null) return;
+  e.preventDefault();
+  sendCommand(k);
+});
+
+function showReading(m: { toc: boolean; codeHidden: boolean; lines: boolean }): void {
+  ui.toc.setAttribute('aria-pressed', String(m.toc));
+  ui.code.setAttribute('aria-pressed', String(m.codeHidden));
+  ui.code.textContent = m.codeHidden ? 'Show code' : 'Hide code';
+  ui.code.title = m.codeHidden ? 'Show all code cells’ input' : 'Hide all code cells’ input';
+  ui.lines.setAttribute('aria-pressed', String(m.lines));
+}
+
+/** The renderer's sandbox has no clipboard: copy a code cell's source for it (on a user click). */
+async function copyFor(text: string): Promise<boolean> {
+  const act = (navigator as { userActivation?: { isActive: boolean } }).userActivation;
+  if (act !== undefined && !act.isActive) return false;
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // No clipboard permission in this frame either: the old way, from a selected text area.
+  }
+  const ta = document.createElement('textarea');
+  ta.value = text;
+  ta.setAttribute('readonly', '');
+  ta.style.cssText = 'position:fixed;top:0;left:0;opacity:0;pointer-events:none';
+  document.body.append(ta);
+  ta.select();
+  let ok: boolean;
+  try {
+    ok = document.execCommand('copy');
+  } catch {
+    ok = false;
+  }
+  ta.remove();
+  return ok;
+}
 
 // ---- clickjacking defence for Trust ----
 
@@ -299,6 +369,7 @@ function onRendererReady(msg: FrameMessage, port: MessagePort | undefined): void
     allowRemoteImages: settings.allowRemoteImages,
     theme: theme(),
     ...(base !== null && /^https?:/i.test(base) ? { baseUrl: base } : {}),
+    ...(deepLink !== null ? { hash: deepLink } : {}),
   });
 }
 
@@ -313,6 +384,10 @@ function onRendererMessage(msg: FrameMessage): void {
       break;
     case 'rendered':
       clearNotice();
+      ui.toc.hidden = false;
+      ui.code.hidden = false;
+      ui.lines.hidden = false;
+      showReading({ toc: false, codeHidden: false, lines: false });
       ui.verdict.title = `${msg.cellCount} cells`;
       postState('rendered');
       break;
@@ -324,6 +399,16 @@ function onRendererMessage(msg: FrameMessage): void {
       // window.open needs the user's activation (the click in the renderer), so a script cannot
       // flood tabs.
       if (href !== null) window.open(href, '_blank', 'noopener,noreferrer');
+      break;
+    }
+    case 'reading':
+      showReading(msg);
+      break;
+    case 'copy': {
+      const port = r.port;
+      void copyFor(msg.text).then((ok) => {
+        if (renderer === r) port?.postMessage({ nbshield: 1, type: 'copied', ok });
+      });
       break;
     }
     default:
@@ -363,6 +448,14 @@ async function refresh(initial: boolean): Promise<void> {
   if (raw !== null && !raw.startsWith('file:')) {
     ui.raw.href = raw;
     ui.raw.hidden = false;
+  }
+  const out = linksOut(data.url, raw);
+  for (const k of ['download', 'colab', 'nbviewer', 'binder'] as const) {
+    const href = out[k];
+    if (href !== undefined) {
+      ui[k].href = href;
+      ui[k].hidden = false;
+    }
   }
   showVerdict();
   if (initial || changed) startRender();

@@ -1,0 +1,207 @@
+// Reading comforts (issue 6) in real Chromium: the table of contents matches the headings and
+// scrolls to them, `#cell-N` deep links scroll the cell into view, j/k move the focus between
+// cells, copy buttons copy a cell's source, code can be hidden and shown, line numbers toggle,
+// and the toolbar's links out point at Colab, nbviewer, Binder and the raw file.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Frame, Page } from 'playwright-core';
+import type { FakeGitHub } from '../fakegithub/server.mjs';
+import {
+  launchChrome,
+  rendererFrame,
+  sleep,
+  startServer,
+  viewerFrame,
+  waitCells,
+  waitRendered,
+  type ChromeSession,
+} from './harness';
+
+let server: FakeGitHub;
+let s: ChromeSession;
+
+const REPO = 'nbshield/reading';
+const md = (source: string) => ({ cell_type: 'markdown', metadata: {}, source });
+const code = (source: string) => ({
+  cell_type: 'code',
+  metadata: {},
+  source,
+  execution_count: null,
+  outputs: [],
+});
+const cells: object[] = [md('# Reading tour\n\nIntro.'), code('x = 1\ny = 2\nprint(x + y)')];
+for (let i = 0; i < 30; i += 1)
+  cells.push(md(`Filler paragraph ${i}.\n\n${'Some text. '.repeat(20)}`));
+cells.push(md('## Far section\n\nSee [the top](#Reading-tour) and [cell 1](#cell-1).'));
+cells.push(code('def far():\n    return "far"'));
+cells.push(md('### Deeper part'));
+const NB = JSON.stringify({
+  nbformat: 4,
+  nbformat_minor: 5,
+  metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+  cells: cells.map((c, i) => ({ ...c, id: `c${i}` })),
+});
+const FAR = 32;
+
+beforeAll(async () => {
+  server = await startServer();
+  server.setFile(REPO, 'tour.ipynb', NB);
+  s = await launchChrome({ server });
+});
+afterAll(async () => {
+  await s?.close();
+  await server?.close();
+});
+
+async function open(hash = ''): Promise<{ page: Page; r: Frame; v: Frame }> {
+  const page = await s.context.newPage();
+  await page.setViewportSize({ width: 1000, height: 700 });
+  await page.goto(server.blobUrl(REPO, 'tour.ipynb') + hash, { waitUntil: 'domcontentloaded' });
+  await waitRendered(page);
+  const r = await rendererFrame(page, s.extensionId);
+  expect(await waitCells(r, cells.length)).toBe(cells.length);
+  // The TOC is built once every cell is in.
+  await r.waitForSelector('#nb-toc', { state: 'attached', timeout: 10_000 });
+  const v = await viewerFrame(page, s.extensionId);
+  return { page, r, v };
+}
+
+/** Whether an element of the renderer frame is in the top-level viewport (IntersectionObserver). */
+async function inView(r: Frame, selector: string): Promise<boolean> {
+  return r.evaluate(
+    (sel) =>
+      new Promise<boolean>((resolve) => {
+        const el = document.querySelector(sel);
+        if (el === null) return resolve(false);
+        const io = new IntersectionObserver((es) => {
+          io.disconnect();
+          resolve(es.some((e) => e.isIntersecting));
+        });
+        io.observe(el);
+      }),
+    selector,
+  );
+}
+
+async function waitInView(r: Frame, selector: string, want: boolean): Promise<boolean> {
+  let got = !want;
+  for (let i = 0; i < 30 && got !== want; i += 1) {
+    got = await inView(r, selector);
+    if (got !== want) await sleep(100);
+  }
+  return got;
+}
+
+describe('reading comforts (Chromium)', () => {
+  it('TOC entries match the headings; the toolbar button and `t` toggle it; an entry scrolls', async () => {
+    const { page, r, v } = await open();
+    const entries = await r.$$eval('#nb-toc a', (as) =>
+      as.map((a) => ({ text: a.textContent, href: a.getAttribute('href') })),
+    );
+    const headings = await r.$$eval('.nb-notebook h1, .nb-notebook h2, .nb-notebook h3', (hs) =>
+      hs.map((h) => `#${h.id}`),
+    );
+    expect(entries.map((e) => e.text)).toEqual(['Reading tour', 'Far section', 'Deeper part']);
+    expect(entries.map((e) => e.href)).toEqual(headings);
+    expect(await r.$eval('#nb-toc', (n) => (n as HTMLElement).hidden)).toBe(true);
+    const toc = v.locator('#toc');
+    expect(await toc.getAttribute('aria-pressed')).toBe('false');
+    await toc.click();
+    await r.waitForSelector('#nb-toc', { state: 'visible' });
+    await v.waitForSelector('#toc[aria-pressed="true"]');
+    // An entry scrolls its heading into view (it starts out of view, far down).
+    expect(await waitInView(r, `[id="${headings[1]!.slice(1)}"]`, false)).toBe(false);
+    await r.locator('#nb-toc a').nth(1).click();
+    expect(await waitInView(r, `[id="${headings[1]!.slice(1)}"]`, true)).toBe(true);
+    // In-notebook links go where they point: #cell-1 and a heading anchor by its plain slug.
+    await r.locator(`[data-cell-index="${FAR}"] a[href="#cell-1"]`).click();
+    expect(await waitInView(r, '#cell-1', true)).toBe(true);
+    // `t` in the renderer closes it again.
+    await r.locator('#cell-0 p').click();
+    await page.keyboard.press('t');
+    await r.waitForSelector('#nb-toc', { state: 'hidden' });
+    await v.waitForSelector('#toc[aria-pressed="false"]');
+    await page.close();
+  });
+
+  it('`#cell-N` in the page URL scrolls that cell into view; without it the cell is out of view', async () => {
+    const plain = await open();
+    expect(await waitInView(plain.r, `#cell-${FAR + 1}`, false)).toBe(false);
+    await plain.page.close();
+    const deep = await open(`#cell-${FAR + 1}`);
+    expect(await waitInView(deep.r, `#cell-${FAR + 1}`, true)).toBe(true);
+    expect(await inView(deep.r, '#cell-0')).toBe(false);
+    await deep.page.close();
+  });
+
+  it('j/k move the focus between cells', async () => {
+    const { page, r } = await open();
+    await r.locator('#cell-0 p').click();
+    const focused = () =>
+      r.evaluate(() => document.activeElement?.getAttribute('data-cell-index') ?? null);
+    await page.keyboard.press('j');
+    expect(await focused()).toBe('0');
+    await page.keyboard.press('j');
+    expect(await focused()).toBe('1');
+    await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    expect(await focused()).toBe('1');
+    await page.keyboard.press('k');
+    await page.keyboard.press('k');
+    expect(await focused()).toBe('0');
+    // Only the focused cell is in the tab order (a roving tabindex).
+    expect(await r.$$eval('[data-cell-index][tabindex]', (els) => els.length)).toBe(1);
+    await page.close();
+  });
+
+  it('copy copies the source; hide/show code and line numbers toggle', async () => {
+    const { page, r, v } = await open();
+    await s.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: new URL(server.blobUrl(REPO, 'tour.ipynb')).origin,
+    });
+    await page.evaluate(() => navigator.clipboard.writeText('before'));
+    const btn = r.locator('#cell-1 button.nb-copy');
+    expect(await btn.getAttribute('aria-label')).toBe('Copy the code');
+    await btn.click();
+    await r.waitForSelector('#cell-1 button.nb-copy[data-state="copied"]', { timeout: 5000 });
+    // The clipboard holds the source, as the page sees it.
+    await page.bringToFront();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+      'x = 1\ny = 2\nprint(x + y)',
+    );
+
+    const input = r.locator('#cell-1 .nb-input');
+    expect(await input.isVisible()).toBe(true);
+    await v.locator('#code').click();
+    await v.waitForSelector('#code[aria-pressed="true"]');
+    expect(await input.isVisible()).toBe(false);
+    expect(await r.locator('#cell-0 h1').isVisible()).toBe(true);
+    await v.locator('#code').click();
+    await v.waitForSelector('#code[aria-pressed="false"]');
+    expect(await input.isVisible()).toBe(true);
+
+    const gutter = r.locator('#cell-1 .nb-lines');
+    expect(await gutter.isVisible()).toBe(false);
+    await v.locator('#lines').click();
+    await v.waitForSelector('#lines[aria-pressed="true"]');
+    expect(await gutter.isVisible()).toBe(true);
+    expect(await gutter.textContent()).toBe('1\n2\n3');
+    await page.close();
+  });
+
+  it('links out: Colab, nbviewer, Binder and download for the blob URL', async () => {
+    const { page, v } = await open();
+    const href = (id: string) => v.locator(`#${id}`).getAttribute('href');
+    const tail = `${REPO}/blob/main/tour.ipynb`;
+    expect(await href('colab')).toBe(`https://colab.research.google.com/github/${tail}`);
+    expect(await href('nbviewer')).toBe(`https://nbviewer.org/github/${tail}`);
+    expect(await href('binder')).toBe(`https://mybinder.org/v2/gh/${REPO}/main?labpath=tour.ipynb`);
+    expect(await href('download')).toBe(`https://github.com/${REPO}/raw/main/tour.ipynb`);
+    for (const id of ['toc', 'code', 'lines', 'colab', 'nbviewer', 'binder', 'download']) {
+      const el = v.locator(`#${id}`);
+      expect(await el.isVisible()).toBe(true);
+      const name = (await el.getAttribute('aria-label')) ?? (await el.textContent()) ?? '';
+      expect(name.trim()).not.toBe('');
+    }
+    await page.close();
+  });
+});
