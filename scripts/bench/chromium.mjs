@@ -335,7 +335,7 @@ export function verdicts(rows) {
     const w = worst(xs, k);
     out.push({
       target,
-      pass: xs.length > 0 && over.length === 0,
+      pass: xs.length > 0 ? over.length === 0 : null, // null: nothing to judge (N/A)
       detail:
         `${xs.length} measured, ${over.length} over; median ${fmt(median(xs.map((r) => r[k])))}${unit}, ` +
         `worst ${fmt(w?.[k])}${unit} (${w?.name ?? '-'})` +
