@@ -37,11 +37,13 @@ const stores: { secrets: KV; local: KV; sync: KV; session: KV | null } = {
   session: sessionArea ? areaKV(sessionArea) : null,
 };
 
-const service = new Service({
+// Kept as an object so the test hook below can shrink the per-message limits.
+const serviceDeps: ConstructorParameters<typeof Service>[0] = {
   stores,
   core: realCore,
   fetch: (url, init) => fetch(url, init),
-});
+};
+const service = new Service(serviceDeps);
 
 const router = new Router(() => service, {
   id: browser.runtime.id,
@@ -85,6 +87,11 @@ browser.runtime.onStartup?.addListener(() => void ready);
   records: () => service.listRecords(),
   syncStatus: () => service.syncStatus(),
   syncNow: () => service.sync.syncNow(),
+  /** Shrink the runtime-message limits so a small notebook travels in parts (view/text). */
+  setMessageLimits: (textChunk: number, byteLimit: number) => {
+    serviceDeps.messageTextChunk = textChunk;
+    serviceDeps.messageByteLimit = byteLimit;
+  },
   /** storage.sync write operations this worker made (rate-limit checks). */
   syncWrites: () => service.sync.writeOps,
 };

@@ -435,8 +435,30 @@ window.addEventListener('message', (event) => {
 
 // ---- start ----
 
+/** A notebook too large for one runtime message arrives in parts: view/get, then view/text. */
+async function fullText(first: ViewData): Promise<string> {
+  const total = first.textTotal;
+  if (total === undefined) return first.text;
+  // Verdict refreshes re-ask view/get; the view's text never changes, so keep what we have.
+  if (view !== null && view.text.length === total && view.text.startsWith(first.text)) {
+    return view.text;
+  }
+  const parts = [first.text];
+  let offset = first.text.length;
+  while (offset < total) {
+    const part = await request({ type: 'view/text', viewId, offset });
+    if (part.offset !== offset || part.text.length === 0 || part.total !== total) {
+      throw new Error('The notebook changed or ended early while it was being loaded.');
+    }
+    parts.push(part.text);
+    offset += part.text.length;
+  }
+  return parts.join('');
+}
+
 async function refresh(initial: boolean): Promise<void> {
-  const data = await request({ type: 'view/get', viewId });
+  const first = await request({ type: 'view/get', viewId });
+  const data: ViewData = { ...first, text: await fullText(first) };
   const changed =
     !initial && (data.verdict.trusted !== verdict?.trusted || data.text !== view?.text);
   view = data;
