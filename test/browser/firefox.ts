@@ -30,7 +30,16 @@ export async function launchFirefox(server: FakeGitHub): Promise<FirefoxSession>
     },
   });
   const extensionId = await browser.installExtension(copyExtension('firefox'));
-  return { browser, extensionId, close: () => browser.close() };
+  return { browser, extensionId, close: () => closeFirefox(browser) };
+}
+
+/** browser.close() can hang on a loaded machine; after 15 s the process is killed instead. */
+async function closeFirefox(browser: Browser): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 15_000)));
+  const result = await Promise.race([browser.close().then(() => 'closed' as const), timedOut]);
+  clearTimeout(timer);
+  if (result === 'timeout') browser.process()?.kill('SIGKILL');
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

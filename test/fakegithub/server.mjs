@@ -555,7 +555,12 @@ ${boxes}
   // An HTTP proxy that tunnels every CONNECT to the HTTPS server: Firefox cannot map a host name
   // to a port, so it reaches the fake site through this proxy instead.
   const proxy = http.createServer((req, res) => send(res, 405, {}, 'CONNECT only'));
+  // Tunnels leave the HTTP server's bookkeeping, so closeAllConnections() misses them: track them
+  // so close() cannot wait forever on a tunnel the browser left open.
+  const tunnels = new Set();
   proxy.on('connect', (req, client, head) => {
+    tunnels.add(client);
+    client.on('close', () => tunnels.delete(client));
     const upstream = net.connect(server.address().port, '127.0.0.1', () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head?.length) upstream.write(head);
@@ -627,6 +632,7 @@ ${boxes}
         }),
         new Promise((r) => {
           proxy.closeAllConnections?.();
+          for (const t of tunnels) t.destroy();
           proxy.close(() => r());
         }),
         new Promise((r) => {
