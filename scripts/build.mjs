@@ -34,6 +34,17 @@ const entries = [
   { name: 'popup', entry: 'src/popup/index.ts', pages: ['src/popup/popup.html'] },
 ];
 
+// Libraries for interactive outputs in trusted notebooks (src/renderer/rich.ts): each
+// src/renderer/rich/LIBRARY.entry.ts becomes rich-LIBRARY.js, loaded by the sandboxed renderer
+// only when a notebook has such an output.
+const richDir = path.join(root, 'src/renderer/rich');
+if (existsSync(richDir)) {
+  for (const f of readdirSync(richDir).sort()) {
+    const m = /^([a-z]+)\.entry\.ts$/.exec(f);
+    if (m) entries.push({ name: `rich-${m[1]}`, entry: `src/renderer/rich/${f}`, pages: [] });
+  }
+}
+
 const GECKO_ID = 'nbshield@nbshield.dev';
 // data_collection_permissions is understood from Firefox 140 on.
 const FIREFOX_MIN = '140.0';

@@ -7,6 +7,7 @@ import { createSanitizer, SANITIZED_CONTAINER_CSS } from '../core/sanitize';
 import { createNotebookRenderer, NOTEBOOK_CSS, type ScriptEntry } from '../core/render/index';
 import { linkAction, nextChunkEnd } from './logic';
 import { READING_CSS, Reading } from './reading';
+import { runRich, type RichOutput } from './rich';
 
 const ID_PREFIX = 'nb-';
 // The variant is fixed by which page was loaded; no message can turn the untrusted page trusted.
@@ -118,7 +119,7 @@ function render(msg: Extract<FrameMessage, { type: 'render' }>): void {
       setTimeout(step, 0);
       return;
     }
-    if (trusted) runScripts(root, r.scripts);
+    if (trusted) runScripts(root, r.scripts, nb.metadata, msg.theme);
     rd.finish(r.headings);
     timing.renderMs = String(Math.round(performance.now() - t0));
     toViewer({ nbshield: 1, type: 'rendered', cellCount: cells.length });
@@ -129,13 +130,20 @@ function render(msg: Extract<FrameMessage, { type: 'render' }>): void {
 }
 
 /** Trusted only: output scripts, in order, as Jupyter runs them (still in the opaque sandbox). */
-function runScripts(root: HTMLElement, scripts: ScriptEntry[]): void {
+function runScripts(
+  root: HTMLElement,
+  scripts: ScriptEntry[],
+  notebookMetadata: RichOutput['notebookMetadata'],
+  theme: RichOutput['theme'],
+): void {
   if (!TRUSTED_PAGE) return;
   scripts.forEach((s, k) => {
     const box = root.querySelector<HTMLElement>(`[data-script-index="${k}"]`);
     if (box === null) return;
     try {
-      if (s.kind === 'javascript') {
+      if (s.kind === 'rich') {
+        if (s.rich) void runRich(box, s.rich, { notebookMetadata, theme });
+      } else if (s.kind === 'javascript') {
         const el = document.createElement('script');
         const g = window as unknown as { __nbshieldElement?: HTMLElement };
         g.__nbshieldElement = box;

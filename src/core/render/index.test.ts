@@ -261,9 +261,18 @@ describe('MIME bundles', () => {
       'not run: notebook not trusted',
     );
     expect(u.querySelector('.nb-text-output')?.textContent).toBe('IntSlider(value=3)');
-    const t = dom(one([display(widget)], trusted).html);
-    expect(t.querySelector('.nb-placeholder')?.textContent).toContain('widgets are coming');
-    expect(t.querySelector('.nb-text-output')?.textContent).toBe('IntSlider(value=3)');
+    // Trusted: a box for the bundled widget library, holding the fallback until it draws.
+    const tr = one([display(widget)], trusted);
+    const t = dom(tr.html);
+    const box = t.querySelector('.nb-rich-output[data-rich="widgets"][data-script-index="0"]');
+    expect(box?.querySelector('.nb-rich-fallback .nb-text-output')?.textContent).toBe(
+      'IntSlider(value=3)',
+    );
+    expect(tr.scripts[0]?.kind).toBe('rich');
+    expect(tr.scripts[0]?.rich?.value).toEqual({ model_id: 'abc', version_major: 2 });
+    expect(t.querySelector('.nb-placeholder')).toBeNull();
+    // Untrusted renders list nothing to run.
+    expect(one([display(widget)]).scripts).toHaveLength(0);
 
     const plot = { 'application/vnd.plotly.v1+json': { data: [] }, 'image/png': PNG };
     const p = dom(one([display(plot)]).html);
@@ -276,6 +285,16 @@ describe('MIME bundles', () => {
     expect(dom(one([display(altair)]).html).querySelectorAll('.nb-placeholder')).toHaveLength(1);
     const vegaOnly = dom(one([display({ 'application/vnd.vegalite.v4+json': {} })]).html);
     expect(vegaOnly.querySelector('.nb-placeholder')?.textContent).toContain('trust this notebook');
+    const tp = one([display(plot)], trusted);
+    const pbox = dom(tp.html).querySelector('.nb-rich-output[data-rich="plotly"]');
+    expect(pbox?.querySelector('.nb-rich-fallback img')?.getAttribute('src')).toBe(
+      `data:image/png;base64,${PNG}`,
+    );
+    expect(tp.scripts.map((x) => x.rich?.library)).toEqual(['plotly']);
+    for (const mime of ['application/vnd.vegalite.v5+json', 'application/vnd.vega.v5+json']) {
+      const tv = one([display({ [mime]: { $schema: 'x' } })], trusted);
+      expect(tv.scripts.map((x) => [x.rich?.library, x.rich?.mime])).toEqual([['vega', mime]]);
+    }
   });
 
   it('images: data URIs with validated base64 and size from metadata', () => {

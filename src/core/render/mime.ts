@@ -10,6 +10,7 @@ import { escapeAttr, escapeHtml } from './escape';
 import { RASTER_MIMES, imageDataUri } from './images';
 import { renderMarkdown, mathOptions } from './markdown';
 import { renderLatexText } from './math';
+import { RICH_KINDS } from './rich';
 import type { RenderContext } from './types';
 
 export interface OutputContext {
@@ -116,18 +117,46 @@ registerMimeRenderer({
   render: (v) => `<div class="nb-notice" role="note">${escapeHtml(text(v))}</div>`,
 });
 
-registerMimeRenderer({
-  label: 'widget',
-  match: exact('application/vnd.jupyter.widget-view+json'),
-  rank: 2,
-  safe: false,
-  note: 'Interactive widget: widgets are coming; shown below is the saved fallback, if any.',
-});
+// Interactive outputs drawn by a bundled library inside the trusted sandbox (rich.ts). The box
+// holds a safe fallback (image or text) that the library replaces once it has drawn.
+for (const kind of RICH_KINDS) {
+  registerMimeRenderer({
+    label: kind.label,
+    match: (m) => kind.mime.test(m),
+    rank: kind.rank,
+    safe: false,
+    render(value, mime, o) {
+      const k = o.ctx.scripts.length;
+      o.ctx.scripts.push({
+        cellIndex: o.cellIndex,
+        outputIndex: o.outputIndex,
+        code: '',
+        kind: 'rich',
+        rich: { library: kind.library, mime, value, metadata: o.metadata },
+      });
+      const fallback = richFallback(o);
+      return (
+        `<div class="nb-rich-output" data-script-index="${k}" data-rich="${kind.library}"` +
+        ` role="figure" aria-label="${escapeAttr(kind.label)} output">` +
+        `<div class="nb-rich-fallback">${fallback}</div></div>`
+      );
+    },
+  });
+}
+
+/** The static part of a bundle shown until (or if never) the library draws: image, else text. */
+function richFallback(o: OutputContext): string {
+  const b = o.bundle;
+  if (!b) return '';
+  for (const mime of ['image/png', 'image/jpeg', 'image/svg+xml', 'text/plain']) {
+    const v = b[mime];
+    const r = findRenderer(mime);
+    if (v !== undefined && r?.render) return r.render(v, mime, { ...o, bundle: {} });
+  }
+  return '';
+}
 
 const INTERACTIVE: Array<[RegExp, string]> = [
-  [/^application\/vnd\.plotly\.v1\+json$/i, 'Plotly'],
-  [/^application\/vnd\.vegalite\.v\d+\+json$/i, 'Vega-Lite'],
-  [/^application\/vnd\.vega\.v\d+\+json$/i, 'Vega'],
   [/^application\/vnd\.bokehjs_(exec|load)\.v\d+\+json$/i, 'Bokeh'],
   [/^application\/vnd\.webio\.node\+json$/i, 'WebIO'],
   [/^application\/vnd\.holoviews_(exec|load)\.v\d+\+json$/i, 'HoloViews'],

@@ -135,6 +135,7 @@ h4:hover > .nb-anchor-link, h5:hover > .nb-anchor-link, h6:hover > .nb-anchor-li
 .nb-html-output .dataframe tbody tr:nth-child(odd) { background: var(--nb-code-bg); }
 .nb-image { max-width: 100%; height: auto; display: block; }
 .nb-output-area img { background: #fff; }
+.nb-rich-output { max-width: 100%; overflow-x: auto; }
 .nb-json { margin: 0; }
 .nb-json > summary { cursor: pointer; color: var(--nb-muted); font-size: 12px; }
 .nb-json > pre { margin: 0; padding: 4px 10px; white-space: pre-wrap; }

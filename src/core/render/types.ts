@@ -2,6 +2,7 @@
 
 // The sanitizer (src/core/sanitize.ts, createSanitizer) is the ONLY path for untrusted HTML, SVG
 // and Markdown; the renderer never configures DOMPurify itself.
+import type { JsonValue } from '../model';
 import type { Sanitizer } from '../sanitize';
 
 export type { Sanitizer };
@@ -41,7 +42,24 @@ export interface ScriptEntry {
    * innerHTML do not run, so the sandboxed renderer re-creates each `<script>` element inside that
    * container, in document order. `code` is the inline script text joined (informational).
    */
-  kind: 'javascript' | 'html-script';
+  kind: 'javascript' | 'html-script' | 'rich';
+  /**
+   * Set when kind is 'rich': an interactive output drawn by a bundled library (rich.ts) into
+   * `<div class="nb-rich-output" data-script-index="K" data-rich="LIBRARY">`. `value` is the
+   * output's data for `mime`, shared with the parsed notebook (not copied).
+   */
+  rich?: RichEntry;
+}
+
+/** Which bundled library draws a rich output; see src/core/render/rich.ts. */
+export type RichLibrary = 'plotly' | 'vega' | 'widgets' | 'bokeh';
+
+export interface RichEntry {
+  library: RichLibrary;
+  mime: string;
+  value: JsonValue;
+  /** The output's metadata (e.g. Vega-Lite's embed options). */
+  metadata: Record<string, JsonValue>;
 }
 
 export interface HeadingEntry {
