@@ -43,7 +43,8 @@ export function applyTerminal(text: string): string {
     .join('\n');
 }
 
-const NAMED = new Set([
+/** The 16 named terminal colours, in palette order; styles.ts gives each a CSS variable. */
+export const ANSI_NAMES = [
   'black',
   'red',
   'green',
@@ -60,8 +61,9 @@ const NAMED = new Set([
   'bright-magenta',
   'bright-cyan',
   'bright-white',
-]);
-const BASE16 = [...NAMED];
+] as const;
+const NAMED = new Set<string>(ANSI_NAMES);
+const BASE16: readonly string[] = ANSI_NAMES;
 
 function paletteRgb(n: number): [number, number, number] | string {
   if (n < 16) return BASE16[n] ?? 'white';

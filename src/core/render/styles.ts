@@ -8,6 +8,7 @@
 // font URLs at wherever the build put them.
 
 import { SANITIZED_CONTAINER_CSS } from '../sanitize';
+import { ANSI_NAMES } from './ansi';
 
 export const KATEX_CSS_MODULE = 'katex/dist/katex.min.css';
 
@@ -41,25 +42,6 @@ const DARK = `
   --ansi-bright-yellow: #e3b341; --ansi-bright-blue: #79c0ff; --ansi-bright-magenta: #d2a8ff;
   --ansi-bright-cyan: #56d4dd; --ansi-bright-white: #ffffff;
 `;
-
-const ANSI_NAMES = [
-  'black',
-  'red',
-  'green',
-  'yellow',
-  'blue',
-  'magenta',
-  'cyan',
-  'white',
-  'bright-black',
-  'bright-red',
-  'bright-green',
-  'bright-yellow',
-  'bright-blue',
-  'bright-magenta',
-  'bright-cyan',
-  'bright-white',
-];
 
 const ANSI_CSS = ANSI_NAMES.map(
   (n) =>
