@@ -211,6 +211,27 @@ describe('router', () => {
     expect(fetches()).toBe(0);
   });
 
+  it('nb/upload: only for file:// and only from that same file page', async () => {
+    const { router } = setup();
+    const f = 'file:///tmp/a.ipynb';
+    const part = { type: 'nb/upload', url: f, offset: 0, text: 'x' };
+    const refused = {
+      ok: false,
+      error: 'Request refused: a local notebook can only be opened from its own page',
+    };
+    expect((await router.handle(part, popup)).ok).toBe(false);
+    expect(await router.handle(part, page())).toEqual(refused);
+    expect(await router.handle(part, page('file:///tmp/b.ipynb'))).toEqual(refused);
+    expect(await router.handle({ ...part, url: BLOB }, page(BLOB))).toEqual(refused);
+    expect(await router.handle(part, page(f))).toEqual({ ok: true, value: { received: 1 } });
+    expect((await router.handle({ ...part, offset: -1 }, page(f))).ok).toBe(false);
+    expect((await router.handle({ ...part, text: 1 }, page(f))).ok).toBe(false);
+    expect(await router.handle({ type: 'nb/open', url: f, uploaded: true }, page(f))).toEqual({
+      ok: false,
+      error: 'Request refused: the last part of the notebook is missing',
+    });
+  });
+
   it('settings: readable by a content script, writable only by extension pages', async () => {
     const { router } = setup();
     expect(await router.handle({ type: 'settings/get' }, page())).toEqual({

@@ -113,11 +113,31 @@ export class Router {
         } else if (req.text !== undefined) {
           return fail('Request refused: only local notebooks come with their text');
         }
-        const r: ResponseMap['nb/open'] = await s.open(req.url, req.text, {
-          tabId: sender.tab.id,
-          frameId: sender.frameId ?? 0,
-        });
+        if (req.uploaded === true && req.text === undefined) {
+          return fail('Request refused: the last part of the notebook is missing');
+        }
+        const r: ResponseMap['nb/open'] = await s.open(
+          req.url,
+          req.text,
+          { tabId: sender.tab.id, frameId: sender.frameId ?? 0 },
+          req.uploaded === true,
+        );
         return ok(r);
+      }
+      case 'nb/upload': {
+        // Parts of a local notebook, only from that very file page (as nb/open's text).
+        if (kind !== 'content-script' || sender.tab?.id === undefined) {
+          return fail('Request refused: notebooks are opened from a page');
+        }
+        if (!req.url.startsWith('file:') || !sender.url || !sameDocument(sender.url, req.url)) {
+          return fail('Request refused: a local notebook can only be opened from its own page');
+        }
+        return ok(
+          s.upload(req.url, req.offset, req.text, {
+            tabId: sender.tab.id,
+            frameId: sender.frameId ?? 0,
+          }),
+        );
       }
       case 'nb/progress':
         // Only the content script of the tab whose nb/open is pending learns about that fetch.

@@ -224,6 +224,43 @@ describe('trust flow', () => {
     );
     expect(got).toMatchObject({ text: NB, name: 'n.ipynb' });
   });
+
+  it('a file:// text too long for one message arrives in nb/upload parts, in order', async () => {
+    const { router } = setup();
+    const url = 'file:///home/u/big.ipynb';
+    const from = content(7, url);
+    const [a, b, c] = [NB.slice(0, 10), NB.slice(10, 25), NB.slice(25)];
+    const up = (offset: number, text: string, sender = from) =>
+      router.handle({ type: 'nb/upload', url, offset, text }, sender);
+    expect(await up(0, a)).toEqual({ ok: true, value: { received: 10 } });
+    expect(await up(10, b)).toEqual({ ok: true, value: { received: 25 } });
+    const r = await must<{ viewId: string }>(
+      router.handle({ type: 'nb/open', url, text: c, uploaded: true }, from),
+    );
+    const got = await must<{ text: string }>(
+      router.handle({ type: 'view/get', viewId: r.viewId }, viewer()),
+    );
+    expect(got.text).toBe(NB);
+    // The parts are gone once used: a second "uploaded" open has nothing to join.
+    expect(await router.handle({ type: 'nb/open', url, text: c, uploaded: true }, from)).toEqual({
+      ok: false,
+      error: 'The first parts of the local notebook were lost; reload the page',
+    });
+    // Out of order (a part missing) is refused, and what came before is dropped.
+    expect((await up(0, a)).ok).toBe(true);
+    expect(await up(20, b)).toEqual({
+      ok: false,
+      error: 'Parts of the local notebook arrived out of order; reload the page',
+    });
+    expect((await router.handle({ type: 'nb/open', url, text: c, uploaded: true }, from)).ok).toBe(
+      false,
+    );
+    // Another tab's parts never join this tab's notebook.
+    expect((await up(0, a, content(8, url))).ok).toBe(true);
+    expect((await router.handle({ type: 'nb/open', url, text: c, uploaded: true }, from)).ok).toBe(
+      false,
+    );
+  });
 });
 
 describe('keyring', () => {

@@ -59,12 +59,17 @@ export interface OpenContext {
   frameId: number;
 }
 
+function uploadKey(ctx: OpenContext, url: string): string {
+  return `${ctx.tabId}:${ctx.frameId}:${url}`;
+}
+
 export class Service {
   readonly keyring: Keyring;
   readonly records: Records;
   readonly views: Views;
   readonly sync: SyncManager;
   private readonly progress = new Map<string, { received: number; total: number | null }>();
+  private readonly uploads = new Map<string, { parts: string[]; length: number }>();
 
   constructor(private readonly d: ServiceDeps) {
     const now = d.now ?? Date.now;
@@ -94,14 +99,46 @@ export class Service {
 
   // ---- views and trust ----
 
+  /**
+   * A part of a local notebook too large for one message. Parts are kept in this worker's memory
+   * only until the nb/open that ends them; a part out of order (or after a worker restart, which
+   * loses the earlier ones) is refused, and the content script says so.
+   */
+  upload(url: string, offset: number, text: string, ctx: OpenContext): ResponseMap['nb/upload'] {
+    const key = uploadKey(ctx, url);
+    // A first part starts over (a reload of the same page drops what an earlier one left).
+    const got = (offset === 0 ? undefined : this.uploads.get(key)) ?? { parts: [], length: 0 };
+    if (offset !== got.length) {
+      this.uploads.delete(key);
+      throw new Error('Parts of the local notebook arrived out of order; reload the page');
+    }
+    if (got.length + text.length > MAX_NOTEBOOK_BYTES) {
+      this.uploads.delete(key);
+      throw new Error('The notebook is too large to show (the limit is 100 MB)');
+    }
+    got.parts.push(text);
+    got.length += text.length;
+    this.uploads.set(key, got);
+    return { received: got.length };
+  }
+
   async open(
     url: string,
-    text: string | undefined,
+    lastPart: string | undefined,
     ctx: OpenContext,
+    uploaded = false,
   ): Promise<ResponseMap['nb/open']> {
     const loc = resolveLocation(url);
     if (!loc) throw new Error('Not a notebook location nbshield supports');
     let body: string;
+    let text = lastPart;
+    if (uploaded) {
+      const key = uploadKey(ctx, url);
+      const got = this.uploads.get(key);
+      this.uploads.delete(key);
+      if (!got) throw new Error('The first parts of the local notebook were lost; reload the page');
+      text = got.parts.join('') + (lastPart ?? '');
+    }
     if (loc.fetchUrl === null) {
       if (text === undefined) throw new Error('A local notebook needs its text from the page');
       if (text.length > MAX_NOTEBOOK_BYTES) {

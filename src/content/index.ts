@@ -2,6 +2,7 @@
 // `[data-nbshield]` element per notebook holding the extension-origin viewer frame. It never sees
 // a key or decides trust: the attributes it sets are display only (the page can write them too).
 import { detectPage, gistRawNotebookUrl, type NotebookPage } from './detect';
+import { uploadParts } from './upload';
 import { parseFrameMessage, type FrameMessage } from '../core/protocol';
 
 interface RuntimeLike {
@@ -118,15 +119,37 @@ class Mount {
   private async open(): Promise<void> {
     const rt = runtime();
     if (rt === null) return this.fail('the extension API is not available');
-    const req: { type: 'nb/open'; url: string; text?: string } = {
+    const req: { type: 'nb/open'; url: string; text?: string; uploaded?: boolean } = {
       type: 'nb/open',
       url: this.spec.url,
     };
-    if (this.spec.text !== undefined) req.text = this.spec.text;
     let res: unknown;
     // A large notebook takes a while to arrive: ask how far the worker's fetch got and say so.
-    const poll = req.text === undefined ? setInterval(() => void this.progress(rt), 500) : null;
+    const poll =
+      this.spec.text === undefined ? setInterval(() => void this.progress(rt), 500) : null;
     try {
+      if (this.spec.text !== undefined) {
+        const text = this.spec.text;
+        const parts = uploadParts(text.length);
+        const last = parts.pop() ?? [0, 0];
+        for (const [start, end] of parts) {
+          const r = (await sendWithRetry(rt, {
+            type: 'nb/upload',
+            url: this.spec.url,
+            offset: start,
+            text: text.slice(start, end),
+          })) as { ok?: unknown; error?: unknown } | undefined;
+          if (this.destroyed) return;
+          if (r?.ok !== true) {
+            return this.fail(
+              typeof r?.error === 'string' ? r.error : 'the extension gave no answer',
+            );
+          }
+          this.status.textContent = progressText(end, text.length);
+        }
+        req.text = text.slice(last[0], last[1]);
+        if (parts.length > 0) req.uploaded = true;
+      }
       res = await sendWithRetry(rt, req);
     } catch (err) {
       return this.fail(`could not reach the extension (${errorText(err)})`);

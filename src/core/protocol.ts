@@ -50,7 +50,12 @@ export interface SyncStatus {
 
 export type Request =
   /** content script: a notebook is on this page. `text` only for file:// where the worker cannot fetch. */
-  | { type: 'nb/open'; url: string; text?: string }
+  | { type: 'nb/open'; url: string; text?: string; uploaded?: boolean }
+  /**
+   * content script, file:// only: a part of a local notebook too large for one message (64 MiB
+   * in Chromium), sent in order before an nb/open with `uploaded: true` and the last part.
+   */
+  | { type: 'nb/upload'; url: string; offset: number; text: string }
   /** content script, while its nb/open for `url` is pending: how much of the body has arrived */
   | { type: 'nb/progress'; url: string }
   /** viewer: give me the notebook and its verdict */
@@ -94,6 +99,8 @@ export type Response<T = unknown> = { ok: true; value: T } | { ok: false; error:
 /** Responses' value types, by request type. */
 export interface ResponseMap {
   'nb/open': { viewId: string };
+  /** Characters of the local notebook received so far. */
+  'nb/upload': { received: number };
   /** Bytes received so far and the declared size (Content-Length), or null when none is known. */
   'nb/progress': { received: number; total: number | null } | null;
   'view/get': {
@@ -207,7 +214,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 const requestSchemas: Record<RequestType, Record<string, Check>> = {
-  'nb/open': { url: shortStr, text: optional(str) },
+  'nb/open': { url: shortStr, text: optional(str), uploaded: optional(bool) },
+  'nb/upload': { url: shortStr, offset: int, text: str },
   'nb/progress': { url: shortStr },
   'view/get': { viewId },
   'view/text': { viewId, offset: int },
