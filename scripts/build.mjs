@@ -68,7 +68,7 @@ async function bundle({ name, entry }) {
         entry: path.join(root, entry),
         // A content script cannot be an ES module; the other pages load the same classic form.
         formats: ['iife'],
-        name: `nbshield_${name}`,
+        name: `nbshield_${name.replace(/\W/g, '_')}`,
         fileName: () => `${name}.js`,
         cssFileName: name,
       },
