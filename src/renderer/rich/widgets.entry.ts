@@ -22,6 +22,7 @@ import * as base7 from '@jupyter-widgets/base7';
 import * as controls8 from '@jupyter-widgets/controls';
 import * as controls7 from '@jupyter-widgets/controls7';
 import type { WidgetModel, WidgetView } from '@jupyter-widgets/base';
+import type { IManagerState } from '@jupyter-widgets/base-manager';
 
 import luminoCss from '@lumino/widgets/style/index.css?inline';
 import faCss from '@fortawesome/fontawesome-free/css/fontawesome.min.css?inline';
@@ -133,7 +134,8 @@ function widgetsFor(notebookMetadata: RichOutput['notebookMetadata']): NotebookW
   addCss('common');
   const norm = normalizeWidgetState(notebookMetadata);
   const manager = new BundledOnlyManager();
-  const ready = manager.set_state(norm.state).then(
+  // The declared type knows only base64 buffers; set_state decodes hex ones as well.
+  const ready = manager.set_state(norm.state as unknown as IManagerState).then(
     () => null,
     (err: unknown) => (err instanceof Error ? err.message : String(err)),
   );
@@ -155,7 +157,7 @@ const draw: RichDraw = async (target, output) => {
   try {
     model = await nw.manager.get_model(id);
   } catch (err) {
-    throw new Error(`its saved state could not be read (${errorText(err)})`);
+    throw new Error(`its saved state could not be read (${errorText(err)})`, { cause: err });
   }
   const view = await nw.manager.create_view(model);
   await nw.manager.display_view(view, target);
