@@ -161,6 +161,11 @@ async function main() {
       continue;
     }
     await bundle(e);
+    // The sandboxed renderer loads only rich-LIBRARY.js; an entry adds its CSS itself (`?inline`
+    // imports). A stylesheet the bundler still emits (e.g. html-manager's `require('….css')` in
+    // code that nbshield overrides) would ship unused.
+    const richCss = path.join(stage, `${e.name}.css`);
+    if (e.name.startsWith('rich-') && existsSync(richCss)) rmSync(richCss);
     for (const page of e.pages) {
       if (existsSync(path.join(root, page))) copyPage(page, e.name);
       else missing.push(page);

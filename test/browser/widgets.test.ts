@@ -166,8 +166,10 @@ describe('ipywidgets from saved state', () => {
       await serve(WIDGET_LIST, corpusText(WIDGET_LIST), true),
       'trusted',
     );
+    const t0 = Date.now();
     const b = await settledBoxes(r);
     expect(allDrawn(b, 41)).toBeNull();
+    console.info(`[widgets] 41 views drawn ${Date.now() - t0} ms after the notebook rendered`);
     const dom = await r.evaluate(() => ({
       sliders: document.querySelectorAll('.nb-rich-target .widget-slider').length,
       buttons: document.querySelectorAll('.nb-rich-target .widget-button').length,
@@ -222,6 +224,88 @@ describe('ipywidgets from saved state', () => {
     expect(first.text).toContain('371/371');
     expect(first.width).toBe('100%');
     expect(first.success).toBe(true);
+    await page.close();
+  });
+
+  it('ipywidgets 8 state (controls 2.0.0) draws with controls 5; an unbundled module says so', async () => {
+    const m = (name: string, module: string, state: Record<string, unknown>) => ({
+      model_name: name,
+      model_module: `@jupyter-widgets/${module}`,
+      model_module_version: '2.0.0',
+      state,
+    });
+    const state = {
+      l1: m('LayoutModel', 'base', {}),
+      l2: m('LayoutModel', 'base', {}),
+      st: m('SliderStyleModel', 'controls', { description_width: '' }),
+      bs: m('ButtonStyleModel', 'controls', {}),
+      s8: m('IntSliderModel', 'controls', {
+        value: 5,
+        min: 0,
+        max: 10,
+        description: 'V8',
+        layout: 'IPY_MODEL_l1',
+        style: 'IPY_MODEL_st',
+      }),
+      b8: m('ButtonModel', 'controls', {
+        description: 'Press',
+        layout: 'IPY_MODEL_l2',
+        style: 'IPY_MODEL_bs',
+      }),
+      fig: {
+        model_name: 'FigureModel',
+        model_module: 'bqplot',
+        model_module_version: '^0.6.0',
+        state: {},
+      },
+    };
+    const out = (id: string, text: string) => ({
+      output_type: 'display_data',
+      metadata: {},
+      data: {
+        [VIEW_MIME]: { model_id: id, version_major: 2, version_minor: 0 },
+        'text/plain': text,
+      },
+    });
+    const nb = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { widgets: { [STATE_MIME]: { version_major: 2, version_minor: 0, state } } },
+      cells: [
+        {
+          cell_type: 'code',
+          id: 'c0',
+          metadata: {},
+          source: 'w',
+          execution_count: 1,
+          outputs: [out('s8', 'IntSlider(value=5)'), out('b8', 'Button()'), out('fig', 'Figure()')],
+        },
+      ],
+    };
+    const { page, r } = await open(await serve('v8.ipynb', JSON.stringify(nb), true), 'trusted');
+    const b = await settledBoxes(r);
+    expect(b.states).toEqual(['drawn', 'drawn', 'error']);
+    expect(b.notes[2]).toContain('widget module bqplot@0.6.0 is not bundled');
+    const box = r.locator('[data-rich="widgets"]').first();
+    expect(await box.locator('.widget-slider').count()).toBe(1);
+    // controls 5 uses noUiSlider (ipywidgets 7's jQuery UI slider would be .ui-slider-handle).
+    const handle = box.locator('.noUi-handle').first();
+    const readout = box.locator('.widget-readout');
+    expect((await readout.textContent())?.trim()).toBe('5');
+    await handle.focus();
+    await handle.press('ArrowRight');
+    await expect.poll(async () => (await readout.textContent())?.trim()).toBe('6');
+    expect(await r.locator('[data-rich="widgets"] .widget-button').textContent()).toContain(
+      'Press',
+    );
+    await page.close();
+  });
+
+  it('trusted nucleotide_transformer (Colab flat state, 17 tqdm bars): all drawn', async () => {
+    const name = 'hf-notebooks__nucleotide_transformer_dna_sequence_modelling_with_peft.ipynb';
+    const { page, r } = await open(await serve(name, corpusText(name), true), 'trusted');
+    expect(allDrawn(await settledBoxes(r), 17)).toBeNull();
+    expect(await r.locator('.nb-rich-target .progress-bar').count()).toBe(17);
     await page.close();
   });
 
@@ -381,6 +465,17 @@ describe('ipywidgets from saved state', () => {
       expect(b.states, name).toEqual(['error']);
       expect(b.notes[0], name).toContain(note);
       expect(dialogs, name).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it('corpus: widget metadata without widget outputs (vega-extension, stata) loads no widget code', async () => {
+    for (const name of ['jupyterlab__vega-extension.ipynb', 'jupytext__stata_notebook.ipynb']) {
+      richRequests.length = 0;
+      const { page, r } = await open(await serve(name, corpusText(name), true), 'trusted');
+      await sleep(300);
+      expect(await r.locator('[data-rich="widgets"]').count(), name).toBe(0);
+      expect(await widgetLibrarySeen(r), name).toEqual({ requested: false, inFrame: false });
       await page.close();
     }
   });

@@ -96,8 +96,7 @@ const FONTS = `
 // keep a light card of their own rather than dark text on a dark background.
 const OWN = `
 .nb-rich-output[data-rich="widgets"] > .nb-rich-target { max-width: 100%; }
-html[data-theme="dark"] .nb-rich-output[data-rich="widgets"] > .nb-rich-target,
-.nb-widgets-dark { background: #fff; color: #000; color-scheme: light; border-radius: 4px;
+html[data-theme="dark"] .nb-rich-output[data-rich="widgets"] > .nb-rich-target { background: #fff; color: #000; color-scheme: light; border-radius: 4px;
   padding: 4px; }`;
 
 const CSS: Record<string, () => string> = {
@@ -152,7 +151,6 @@ const draw: RichDraw = async (target, output) => {
   const id = viewModelId(value) ?? '';
   const setStateError = await nw.ready;
   if (!nw.manager.has_model(id)) throw new Error(setStateError ?? NOT_SAVED);
-  if (output.theme === 'dark') target.classList.add('nb-widgets-dark');
   let model: WidgetModel;
   try {
     model = await nw.manager.get_model(id);
