@@ -1,11 +1,11 @@
 // Firefox ESR (puppeteer-core, WebDriver BiDi): smoke, one attack notebook with its positive
-// control, and the trust flow with a real click.
+// control, the trust flow with a real click, and saved ipywidgets drawn in a trusted notebook.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
-import { fixturesDir } from '../fakegithub/server.mjs';
+import { corpusDir, fixturesDir } from '../fakegithub/server.mjs';
 import { notebookCellCount, sleep, startServer } from './harness';
 import {
   ffCanarySigns,
@@ -132,5 +132,45 @@ describe('Firefox ESR', () => {
     const p2 = await open(server.blobUrl('nbshield/trust', 'js.ipynb'));
     expect(await ffWaitSettled(p2)).toEqual({ state: 'rendered', trust: 'untrusted' });
     await p2.close();
+  });
+
+  it('widgets: a trusted Widget_List draws its 41 views from saved state', async () => {
+    const name = 'nbconvert__Widget_List.ipynb';
+    server.setFile('nbshield/widgets', name, fs.readFileSync(path.join(corpusDir, name), 'utf8'));
+    const page = await open(server.blobUrl('nbshield/widgets', name));
+    expect(await ffWaitSettled(page)).toEqual({ state: 'rendered', trust: 'untrusted' });
+    const v = await ffViewerFrame(page);
+    await v.click('[data-nbshield-action="trust"]');
+    await sleep(500);
+    const label = await v.$eval('[data-nbshield-action="trust"]', (b) => b.textContent ?? '');
+    if (/confirm/i.test(label)) await v.click('[data-nbshield-action="trust"]');
+    await ffWaitTrust(page, 'trusted');
+    let states: string[] = [];
+    for (let i = 0; i < 150; i += 1) {
+      const r = await ffRendererFrame(page);
+      states = await r
+        .evaluate(() =>
+          Array.from(document.querySelectorAll<HTMLElement>('[data-rich="widgets"]')).map(
+            (e) => e.dataset.richState ?? 'none',
+          ),
+        )
+        .catch(() => []);
+      if (states.length === 41 && !states.some((x) => x === 'loading' || x === 'none')) break;
+      await sleep(200);
+    }
+    const notes = await (
+      await ffRendererFrame(page)
+    ).evaluate(() =>
+      Array.from(document.querySelectorAll('[data-rich="widgets"] .nb-placeholder')).map(
+        (e) => e.textContent ?? '',
+      ),
+    );
+    // A box that did not draw says why; show the first such note if any.
+    expect(states.filter((x) => x === 'drawn').length, notes[0] ?? '').toBe(41);
+    const sliders = await (
+      await ffRendererFrame(page)
+    ).evaluate(() => document.querySelectorAll('.nb-rich-target .widget-slider').length);
+    expect(sliders).toBeGreaterThanOrEqual(10);
+    await page.close();
   });
 });
