@@ -227,7 +227,7 @@ describe('ipywidgets from saved state', () => {
     await page.close();
   });
 
-  it('ipywidgets 8 state (controls 2.0.0) draws with controls 5; an unbundled module says so', async () => {
+  it('ipywidgets 8 state (controls 2.0.0) and an Output widget draw; an unbundled module says so', async () => {
     const m = (name: string, module: string, state: Record<string, unknown>) => ({
       model_name: name,
       model_module: `@jupyter-widgets/${module}`,
@@ -252,6 +252,23 @@ describe('ipywidgets from saved state', () => {
         layout: 'IPY_MODEL_l2',
         style: 'IPY_MODEL_bs',
       }),
+      out: {
+        model_name: 'OutputModel',
+        model_module: '@jupyter-widgets/output',
+        model_module_version: '1.0.0',
+        state: {
+          layout: 'IPY_MODEL_l3',
+          outputs: [
+            { output_type: 'stream', name: 'stdout', text: 'printed inside an Output widget\n' },
+            {
+              output_type: 'display_data',
+              metadata: {},
+              data: { 'text/html': '<b id="in-output">bold from the Output widget</b>' },
+            },
+          ],
+        },
+      },
+      l3: m('LayoutModel', 'base', {}),
       fig: {
         model_name: 'FigureModel',
         model_module: 'bqplot',
@@ -278,13 +295,18 @@ describe('ipywidgets from saved state', () => {
           metadata: {},
           source: 'w',
           execution_count: 1,
-          outputs: [out('s8', 'IntSlider(value=5)'), out('b8', 'Button()'), out('fig', 'Figure()')],
+          outputs: [
+            out('s8', 'IntSlider(value=5)'),
+            out('b8', 'Button()'),
+            out('fig', 'Figure()'),
+            out('out', 'Output()'),
+          ],
         },
       ],
     };
     const { page, r } = await open(await serve('v8.ipynb', JSON.stringify(nb), true), 'trusted');
     const b = await settledBoxes(r);
-    expect(b.states).toEqual(['drawn', 'drawn', 'error']);
+    expect(b.states).toEqual(['drawn', 'drawn', 'error', 'drawn']);
     expect(b.notes[2]).toContain('widget module bqplot@0.6.0 is not bundled');
     const box = r.locator('[data-rich="widgets"]').first();
     expect(await box.locator('.widget-slider').count()).toBe(1);
@@ -298,6 +320,10 @@ describe('ipywidgets from saved state', () => {
     expect(await r.locator('[data-rich="widgets"] .widget-button').textContent()).toContain(
       'Press',
     );
+    // The Output widget shows its saved outputs through html-manager's rendermime.
+    const outBox = r.locator('[data-rich="widgets"]').nth(3);
+    expect(await outBox.textContent()).toContain('printed inside an Output widget');
+    expect(await outBox.locator('#in-output').textContent()).toBe('bold from the Output widget');
     await page.close();
   });
 
