@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 // eslint-disable-next-line no-restricted-imports -- test-only: the nbformat reference and generators
 import { isWellFormed } from '../../test/node/reference/gen';
-import { decodeNotebookBytes, parseJson, parseJsonRaw, RawNumber } from './json';
+import { decodeNotebookBytes, parseJson, parseJsonRaw, parseJsonSteps, RawNumber } from './json';
 import type { JsonValue } from './model';
 
 function err(text: string, limits?: { maxBytes?: number; maxDepth?: number }) {
@@ -231,5 +231,55 @@ describe('speed', () => {
     const ms = performance.now() - t0;
     expect(r.ok).toBe(true);
     expect(ms).toBeLessThan(2000);
+  });
+});
+
+describe('parseJsonSteps: the same results, in many short steps', () => {
+  /** Steps until done, pausing at every chance; returns the result and the number of pauses. */
+  function stepped(text: string, limits?: { maxBytes?: number; maxDepth?: number }) {
+    const p = parseJsonSteps(text, () => true, limits);
+    let pauses = 0;
+    for (;;) {
+      const r = p.step();
+      if (r !== null) return { r, pauses };
+      pauses++;
+    }
+  }
+  test('generated documents give what parseJson gives', () => {
+    fc.assert(
+      fc.property(fc.json({ depthSize: 'medium' }), (s) => {
+        expect(stepped(s).r).toEqual(parseJson(s));
+      }),
+    );
+  });
+  test('a big document really is read in steps, and ends the same', () => {
+    const doc = {
+      cells: Array.from({ length: 3000 }, (_, i) => ({ k: i, s: ['a', 'b'], n: null })),
+    };
+    const text = JSON.stringify(doc);
+    const { r, pauses } = stepped(text);
+    expect(pauses).toBeGreaterThan(20); // the control: a parser that never pauses gives 0
+    expect(r).toEqual({ ok: true, value: doc });
+  });
+  test.each([
+    ['{"a": [1, 2', 'truncated'],
+    ['{"a": 1, "b": [' + '{"x":1},'.repeat(600) + '{"x":1, "x":2}]}', 'a late duplicate key'],
+    ['[' + '[1],'.repeat(700) + 'NaN]', 'a late NaN'],
+    ['[1] [2]', 'trailing data'],
+    ['', 'empty'],
+    ['\ufeff{}', 'a BOM'],
+  ])('%s (%s) fails with parseJson’s error', (text) => {
+    const want = parseJson(text);
+    expect(want.ok).toBe(false);
+    expect(stepped(text).r).toEqual(want);
+  });
+  test('depth limit as parseJson', () => {
+    const deep = '['.repeat(50) + ']'.repeat(50);
+    expect(stepped(deep, { maxDepth: 20 }).r).toEqual(parseJson(deep, { maxDepth: 20 }));
+  });
+  test('a step that is not asked to pause reads everything at once', () => {
+    const text = JSON.stringify(Array.from({ length: 5000 }, (_, i) => i));
+    const p = parseJsonSteps(text, () => false);
+    expect(p.step()).toEqual(parseJson(text));
   });
 });

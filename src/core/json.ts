@@ -142,9 +142,42 @@ interface Frame {
   key: string;
 }
 
-function run<T>(text: string, limits: JsonLimits | undefined, raw: boolean): Result<T> {
+/** A parse that can stop between values and go on later (so a long parse is many short tasks). */
+export interface SteppedParse<T> {
+  /** Parses until `shouldPause()` says so (asked every few hundred values): the result, or null. */
+  step(): Result<T> | null;
+}
+
+/**
+ * Like parseJson, in steps: each `step()` returns null when `shouldPause` asked it to stop, and
+ * the same result parseJson gives once the document is read.
+ */
+export function parseJsonSteps(
+  text: string,
+  shouldPause: () => boolean,
+  limits?: JsonLimits,
+): SteppedParse<JsonValue> {
+  const pre = precheck<JsonValue>(text, limits);
+  if (pre !== null) return { step: () => pre };
+  const parser = new Parser(text, false, limits?.maxDepth ?? DEFAULT_MAX_DEPTH, shouldPause);
+  let done: Result<JsonValue> | null = null;
+  return {
+    step(): Result<JsonValue> | null {
+      if (done !== null) return done;
+      try {
+        const v = parser.resume();
+        if (v === PAUSED) return null;
+        done = { ok: true, value: v as JsonValue };
+      } catch (e) {
+        done = failure(text, e);
+      }
+      return done;
+    },
+  };
+}
+
+function precheck<T>(text: string, limits: JsonLimits | undefined): Result<T> | null {
   const maxBytes = limits?.maxBytes ?? DEFAULT_MAX_BYTES;
-  const maxDepth = limits?.maxDepth ?? DEFAULT_MAX_DEPTH;
   if (text.length > maxBytes) {
     return fail('too-large', `too large: ${text.length} characters (limit ${maxBytes} bytes)`);
   }
@@ -172,22 +205,31 @@ function run<T>(text: string, limits: JsonLimits | undefined, raw: boolean): Res
       'encoding: the text looks like UTF-16 or UTF-32 (NUL characters at its start); notebooks must be UTF-8',
     );
   }
+  return null;
+}
+
+function run<T>(text: string, limits: JsonLimits | undefined, raw: boolean): Result<T> {
+  const pre = precheck<T>(text, limits);
+  if (pre !== null) return pre;
+  const maxDepth = limits?.maxDepth ?? DEFAULT_MAX_DEPTH;
   try {
     return { ok: true, value: new Parser(text, raw, maxDepth).document() as T };
   } catch (e) {
-    if (e instanceof JsonFail) {
-      const { line, column } = lineColumn(text, e.pos);
-      const error: NotebookError = {
-        code: e.code,
-        message: `${e.code === 'not-json' ? 'not JSON: ' : ''}${e.what} at line ${line}, column ${column}${e.path !== undefined ? ` (${e.path})` : ''}`,
-        line,
-        column,
-      };
-      if (e.path !== undefined) error.path = e.path;
-      return { ok: false, error };
-    }
-    throw e;
+    return failure(text, e);
   }
+}
+
+function failure(text: string, e: unknown): Result<never> {
+  if (!(e instanceof JsonFail)) throw e;
+  const { line, column } = lineColumn(text, e.pos);
+  const error: NotebookError = {
+    code: e.code,
+    message: `${e.code === 'not-json' ? 'not JSON: ' : ''}${e.what} at line ${line}, column ${column}${e.path !== undefined ? ` (${e.path})` : ''}`,
+    line,
+    column,
+  };
+  if (e.path !== undefined) error.path = e.path;
+  return { ok: false, error };
 }
 
 function lineColumn(text: string, pos: number): { line: number; column: number } {
@@ -233,14 +275,20 @@ function orEnd(k: number, n: number): number {
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** What a paused Parser.value() returns. */
+const PAUSED: unique symbol = Symbol('paused');
+
 class Parser {
   private pos = 0;
   private readonly stack: Frame[] = [];
+  private started = false;
+  private ticks = 0;
 
   constructor(
     private readonly text: string,
     private readonly raw: boolean,
     private readonly maxDepth: number,
+    private readonly shouldPause: (() => boolean) | null = null,
   ) {}
 
   private err(code: NotebookError['code'], what: string, pos: number, path?: string): JsonFail {
@@ -277,9 +325,18 @@ class Parser {
   }
 
   document(): unknown {
-    this.ws();
-    if (this.pos >= this.text.length) throw this.err('not-json', 'empty document', this.pos);
+    return this.resume();
+  }
+
+  /** The document, or PAUSED when shouldPause asked (call again to go on from there). */
+  resume(): unknown {
+    if (!this.started) {
+      this.started = true;
+      this.ws();
+      if (this.pos >= this.text.length) throw this.err('not-json', 'empty document', this.pos);
+    }
     const v = this.value();
+    if (v === PAUSED) return v;
     this.ws();
     if (this.pos < this.text.length) throw this.unexpected(this.pos);
     return v;
@@ -318,7 +375,10 @@ class Parser {
   private value(): unknown {
     const t = this.text;
     const stack = this.stack;
+    const pause = this.shouldPause;
     for (;;) {
+      // Between two values all state is in pos and the stack: a safe place to stop and resume.
+      if (pause !== null && (++this.ticks & 255) === 0 && pause()) return PAUSED;
       this.ws();
       let c = t.charCodeAt(this.pos);
       let v: unknown;
