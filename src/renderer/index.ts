@@ -2,13 +2,15 @@
 // parent (the viewer) sends, cell by cell so the first cells paint fast. Only the trusted variant
 // page, for a render the viewer marked trusted, ever runs output script.
 import { parseFrameMessage, type FrameMessage } from '../core/protocol';
-import { parseNotebook } from '../core/parse';
+import { parseNotebookSteps } from '../core/parse';
 import { createSanitizer, SANITIZED_CONTAINER_CSS } from '../core/sanitize';
 import { createNotebookRenderer, NOTEBOOK_CSS, type ScriptEntry } from '../core/render/index';
-import { linkAction, nextChunkEnd } from './logic';
+import type { Cell, CodeCell, Notebook } from '../core/model';
+import { hasActiveOutputs, linkAction, nextChunkEnd, placeholderHtml } from './logic';
 import { READING_CSS, Reading } from './reading';
 import { runRich, type RichOutput } from './rich';
 
+performance.mark('nbshield:renderer-start');
 const ID_PREFIX = 'nb-';
 // The variant is fixed by which page was loaded; no message can turn the untrusted page trusted.
 const TRUSTED_PAGE = document.documentElement.dataset.variant === 'trusted';
@@ -51,20 +53,60 @@ function postHeight(): void {
 
 // ---- rendering ----
 
-function render(msg: Extract<FrameMessage, { type: 'render' }>): void {
+// The probe of a pending cell reaches 1500 px beyond it (see LazyCells); the root clips it so
+// the document does not grow past its content.
+const LAZY_CSS = `
+.nb-notebook{overflow-y:clip}
+.nb-pending{position:relative}
+.nb-lazy-probe{position:absolute;left:0;width:1px;top:-1500px;bottom:-1500px;visibility:hidden;pointer-events:none}
+`;
+
+type RenderMsg = Extract<FrameMessage, { type: 'render' }>;
+
+// A task boundary without setTimeout's 4 ms clamp: the parse of a large notebook is many slices.
+const yieldChannel = new MessageChannel();
+const yieldQueue: Array<() => void> = [];
+yieldChannel.port1.onmessage = () => yieldQueue.shift()?.();
+function nextTask(fn: () => void): void {
+  yieldQueue.push(fn);
+  yieldChannel.port2.postMessage(0);
+}
+
+/** Parse slices this long at most, then let the frame paint and handle input (issue 5). */
+const PARSE_SLICE_MS = 30;
+
+function render(msg: RenderMsg): void {
   setTheme(msg.theme);
   // Timings for the benchmark (issue 5), readable in the frame: parse, first chunk, all cells.
   const t0 = performance.now();
   const timing = document.body.dataset;
-  const parsed = parseNotebook(msg.text);
-  timing.parseMs = String(Math.round(performance.now() - t0));
-  if (!parsed.ok) {
-    const m = `This is not a notebook nbshield can show: ${parsed.error.message}`;
-    showMessage(m);
-    toViewer({ nbshield: 1, type: 'render-error', message: m.slice(0, 4000) });
-    return;
-  }
-  const nb = parsed.value;
+  let sliceStart = t0;
+  const parser = parseNotebookSteps(
+    msg.text,
+    () => performance.now() - sliceStart >= PARSE_SLICE_MS,
+  );
+  const { text: _text, ...opts } = msg; // the text stays with the parser only
+  const go = (): void => {
+    sliceStart = performance.now();
+    const parsed = parser.step();
+    if (parsed === null) {
+      nextTask(go);
+      return;
+    }
+    timing.parseMs = String(Math.round(performance.now() - t0));
+    if (!parsed.ok) {
+      const m = `This is not a notebook nbshield can show: ${parsed.error.message}`;
+      showMessage(m);
+      toViewer({ nbshield: 1, type: 'render-error', message: m.slice(0, 4000) });
+      return;
+    }
+    renderNotebook(parsed.value, opts, t0);
+  };
+  go();
+}
+
+function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number): void {
+  const timing = document.body.dataset;
   const trusted = TRUSTED_PAGE && msg.trusted;
   const sanitizer = createSanitizer(window, {
     allowRemoteImages: msg.allowRemoteImages,
@@ -78,7 +120,7 @@ function render(msg: Extract<FrameMessage, { type: 'render' }>): void {
     idPrefix: ID_PREFIX,
   });
   const style = document.createElement('style');
-  style.textContent = `${NOTEBOOK_CSS}\n${SANITIZED_CONTAINER_CSS}\n${READING_CSS}`;
+  style.textContent = `${NOTEBOOK_CSS}\n${SANITIZED_CONTAINER_CSS}\n${READING_CSS}\n${LAZY_CSS}`;
   document.head.append(style);
 
   const tpl = document.createElement('template');
@@ -91,6 +133,35 @@ function render(msg: Extract<FrameMessage, { type: 'render' }>): void {
   reading = rd;
 
   const cells = nb.cells;
+  // Lazy (issue 5): the first screen is rendered at once; further code cells get a placeholder
+  // (their source as plain text, for find-in-page) and are rendered when they come near the
+  // viewport. Markdown and raw cells are always rendered in order: the TOC needs every heading,
+  // heading slugs and KaTeX macros are numbered in notebook order. A trusted notebook whose
+  // outputs may run script is rendered in full, in order, so its scripts run in notebook order.
+  const lazy = !(trusted && hasActiveOutputs(nb));
+  const firstScreenPx = 2 * Math.max(900, screen.availHeight || 0);
+  let firstScreen = true;
+  const cellDone = (el: Element | null, cell: Cell): void => {
+    rd.decorateCell(el, cell.source, cell.cell_type === 'code');
+  };
+  const lazyCells = lazy
+    ? new LazyCells(
+        root,
+        cells,
+        (cell) => r.renderCell(cell),
+        cellDone,
+        () =>
+          trusted
+            ? runScripts(root, r.scripts, nb.metadata, msg.theme, lazyScriptsRun())
+            : undefined,
+      )
+    : null;
+  let scriptsRun = 0;
+  const lazyScriptsRun = (): number => {
+    const from = scriptsRun;
+    scriptsRun = r.scripts.length;
+    return from;
+  };
   let next = 0;
   let budgetMs = 8;
   const step = (): void => {
@@ -102,8 +173,18 @@ function render(msg: Extract<FrameMessage, { type: 'render' }>): void {
         performance.now.bind(performance),
         (i) => {
           const cell = cells[i] as (typeof cells)[number];
+          if (
+            firstScreen &&
+            lazyCells !== null &&
+            root.getBoundingClientRect().bottom > firstScreenPx
+          )
+            firstScreen = false;
+          if (cell.cell_type === 'code' && lazyCells !== null && !firstScreen) {
+            lazyCells.addPlaceholder(cell);
+            return;
+          }
           root.insertAdjacentHTML('beforeend', r.renderCell(cell));
-          rd.decorateCell(root.lastElementChild, cell.source, cell.cell_type === 'code');
+          cellDone(root.lastElementChild, cell);
         },
       );
       next = end;
@@ -119,9 +200,11 @@ function render(msg: Extract<FrameMessage, { type: 'render' }>): void {
       setTimeout(step, 0);
       return;
     }
-    if (trusted) runScripts(root, r.scripts, nb.metadata, msg.theme);
+    if (trusted) runScripts(root, r.scripts, nb.metadata, msg.theme, lazyScriptsRun());
     rd.finish(r.headings);
     timing.renderMs = String(Math.round(performance.now() - t0));
+    timing.pending = String(lazyCells?.pendingCount() ?? 0);
+    lazyCells?.start();
     toViewer({ nbshield: 1, type: 'rendered', cellCount: cells.length });
     postHeight();
     if (msg.hash !== undefined) scrollToHash(msg.hash);
@@ -129,15 +212,110 @@ function render(msg: Extract<FrameMessage, { type: 'render' }>): void {
   step();
 }
 
-/** Trusted only: output scripts, in order, as Jupyter runs them (still in the opaque sandbox). */
+/**
+ * Code cells not rendered yet. Each placeholder holds a probe box reaching 1500 px above and
+ * below it: the observer's root margin does not apply to a cross-origin frame's content (the
+ * implicit root is the top-level viewport), so the probe makes a cell render before it scrolls
+ * into view. Cells render in chunks of about 30 ms, in notebook order; `beforeprint` renders all.
+ */
+class LazyCells {
+  private readonly pending = new Map<number, Element>();
+  private readonly queue = new Set<number>();
+  private readonly io: IntersectionObserver;
+  private scheduled = false;
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly cells: readonly Cell[],
+    private readonly html: (cell: Cell) => string,
+    private readonly done: (el: Element | null, cell: Cell) => void,
+    private readonly afterCells: () => void,
+  ) {
+    this.io = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting) continue;
+        const i = Number((e.target.parentElement as HTMLElement | null)?.dataset.cellIndex);
+        if (this.pending.has(i)) this.queue.add(i);
+      }
+      this.schedule();
+    });
+    window.addEventListener('beforeprint', () => this.renderAll());
+  }
+
+  addPlaceholder(cell: CodeCell): void {
+    this.root.insertAdjacentHTML('beforeend', placeholderHtml(cell));
+    const el = this.root.lastElementChild;
+    if (el !== null) this.pending.set(cell.index, el);
+  }
+
+  pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** After the first pass: watch the placeholders. */
+  start(): void {
+    for (const el of this.pending.values()) {
+      const probe = el.querySelector(':scope > .nb-lazy-probe');
+      if (probe !== null) this.io.observe(probe);
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.queue.size === 0) return;
+    this.scheduled = true;
+    setTimeout(() => {
+      this.scheduled = false;
+      const order = [...this.queue].sort((a, b) => a - b);
+      const end = nextChunkEnd(order.length, 0, 30, performance.now.bind(performance), (k) =>
+        this.renderOne(order[k] as number),
+      );
+      for (const i of order.slice(0, end)) this.queue.delete(i);
+      this.afterCells();
+      this.schedule();
+    }, 0);
+  }
+
+  private renderOne(i: number): void {
+    const ph = this.pending.get(i);
+    const cell = this.cells[i];
+    if (ph === undefined || cell === undefined) return;
+    this.pending.delete(i);
+    const probe = ph.querySelector(':scope > .nb-lazy-probe');
+    if (probe !== null) this.io.unobserve(probe);
+    const tpl = document.createElement('template');
+    tpl.innerHTML = this.html(cell);
+    const el = tpl.content.firstElementChild;
+    if (el === null) return;
+    // j/k focus lives on the cell box: hand it over to the rendered cell.
+    const focused = ph.contains(document.activeElement);
+    const tabindex = ph.getAttribute('tabindex');
+    ph.replaceWith(el);
+    if (tabindex !== null) el.setAttribute('tabindex', tabindex);
+    if (focused && el instanceof HTMLElement) el.focus({ preventScroll: true });
+    this.done(el, cell);
+  }
+
+  /** Everything, now (print, and anything that needs every cell in the DOM). */
+  renderAll(): void {
+    for (const i of [...this.pending.keys()].sort((a, b) => a - b)) this.renderOne(i);
+    this.queue.clear();
+    this.afterCells();
+  }
+}
+
+/**
+ * Trusted only: output scripts, in order, as Jupyter runs them (still in the opaque sandbox).
+ * Entries before `from` have run already (cells rendered later run only their own).
+ */
 function runScripts(
   root: HTMLElement,
   scripts: ScriptEntry[],
   notebookMetadata: RichOutput['notebookMetadata'],
   theme: RichOutput['theme'],
+  from = 0,
 ): void {
   if (!TRUSTED_PAGE) return;
   scripts.forEach((s, k) => {
+    if (k < from) return;
     const box = root.querySelector<HTMLElement>(`[data-script-index="${k}"]`);
     if (box === null) return;
     try {
@@ -232,6 +410,7 @@ function start(): void {
   new ResizeObserver(postHeight).observe(document.documentElement);
   const ready: FrameMessage = { nbshield: 1, type: 'renderer-ready', nonce };
   // An opaque document cannot name the extension origin; the port goes only to our parent.
+  performance.mark('nbshield:renderer-ready');
   window.parent.postMessage(ready, '*', [channel.port2]);
 }
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { linkAction, nextChunkEnd } from './logic';
+import type { CodeCell, Notebook } from '../core/model';
+import {
+  hasActiveOutputs,
+  linkAction,
+  nextChunkEnd,
+  outputsHeightEstimate,
+  placeholderHtml,
+} from './logic';
 
 describe('linkAction', () => {
   it('fragment links scroll inside the frame, prefixed id first', () => {
@@ -37,5 +44,65 @@ describe('nextChunkEnd', () => {
     expect(nextChunkEnd(10, 4, 1000, now, one)).toBe(10);
     expect(done).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(nextChunkEnd(10, 10, 1000, now, one)).toBe(10);
+  });
+});
+
+describe('lazy cells', () => {
+  const code = (over: Partial<CodeCell> = {}): CodeCell => ({
+    cell_type: 'code',
+    index: 3,
+    source: 'x = "<b>&"',
+    metadata: {},
+    execution_count: 7,
+    outputs: [],
+    ...over,
+  });
+  const nb = (outputs: CodeCell['outputs']): Notebook => ({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [code({ outputs })],
+  });
+  const display = (data: Record<string, string>) => ({
+    output_type: 'display_data' as const,
+    data,
+    metadata: {},
+  });
+
+  it('a placeholder is the cell box with the source as escaped text', () => {
+    const h = placeholderHtml(code({ id: 'a"b' }));
+    expect(h).toContain('data-cell-index="3" id="cell-3" data-cell-id="a&quot;b"');
+    expect(h).toContain('class="nb-cell nb-code-cell nb-pending"');
+    expect(h).toContain('x = &quot;&lt;b&gt;&amp;&quot;');
+    expect(h).not.toContain('<b>');
+    expect(h).toContain('In [7]:');
+    expect(h).toContain('nb-lazy-probe');
+  });
+  it('hidden code stays hidden in a placeholder', () => {
+    const h = placeholderHtml(code({ metadata: { jupyter: { source_hidden: true } } }));
+    expect(h).toContain('<details class="nb-hidden nb-hidden-input">');
+  });
+  it('estimates room for outputs', () => {
+    const stream = { output_type: 'stream' as const, name: 'stdout', text: 'a\nb\nc\n' };
+    expect(outputsHeightEstimate(code())).toBe(0);
+    expect(outputsHeightEstimate(code({ outputs: [stream] }))).toBe(17 * 3 + 10);
+    expect(outputsHeightEstimate(code({ outputs: [display({ 'image/png': 'AAAA' })] }))).toBe(300);
+    expect(outputsHeightEstimate(code({ outputs: [stream], metadata: { collapsed: true } }))).toBe(
+      30,
+    );
+  });
+  it('only static outputs let a trusted notebook render lazily', () => {
+    expect(hasActiveOutputs(nb([]))).toBe(false);
+    expect(
+      hasActiveOutputs(
+        nb([display({ 'text/html': '<b>x</b>', 'image/png': 'AAAA', 'text/plain': 'x' })]),
+      ),
+    ).toBe(false);
+    expect(hasActiveOutputs(nb([display({ 'text/html': '<p><SCRIPT>x()</script>' })]))).toBe(true);
+    expect(hasActiveOutputs(nb([display({ 'application/javascript': 'x()' })]))).toBe(true);
+    expect(
+      hasActiveOutputs(nb([display({ 'application/vnd.jupyter.widget-view+json': '{}' })])),
+    ).toBe(true);
+    expect(hasActiveOutputs(nb([display({ 'application/vnd.plotly.v1+json': '{}' })]))).toBe(true);
   });
 });

@@ -1,4 +1,6 @@
 // The renderer's DOM-free decisions, testable in Node.
+import type { CodeCell, Notebook } from '../core/model';
+import { escapeAttr, escapeHtml } from '../core/render/escape';
 
 export type LinkAction =
   { kind: 'fragment'; ids: string[] } | { kind: 'external'; href: string } | { kind: 'none' };
@@ -50,4 +52,81 @@ export function nextChunkEnd(
     if (now() - t0 >= budgetMs) break;
   }
   return i;
+}
+
+// ---- lazy cells (issue 5) ----
+
+// Outputs that can never carry script: a trusted notebook with only these renders lazily too.
+const STATIC_MIMES = new Set([
+  'text/plain',
+  'text/markdown',
+  'text/latex',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'image/bmp',
+  'image/svg+xml',
+  'application/json',
+]);
+
+/**
+ * Whether a (trusted) notebook has outputs that may run script: JavaScript, HTML with <script>,
+ * or any MIME type we do not know to be static (widgets, plotly, vega ...). Those notebooks are
+ * rendered in order, every cell, so their scripts run in notebook order as Jupyter runs them.
+ */
+export function hasActiveOutputs(nb: Notebook): boolean {
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== 'code') continue;
+    for (const o of cell.outputs) {
+      if (o.output_type !== 'display_data' && o.output_type !== 'execute_result') continue;
+      for (const [mime, value] of Object.entries(o.data)) {
+        if (mime === 'text/html') {
+          if (typeof value !== 'string' || /<script\b/i.test(value)) return true;
+        } else if (!STATIC_MIMES.has(mime)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** A rough height for a cell's outputs, so the page does not jump much when it renders. */
+export function outputsHeightEstimate(cell: CodeCell, maxStreamLines = 5000): number {
+  if (cell.metadata.jupyter?.outputs_hidden || cell.metadata.collapsed === true) return 30;
+  let px = 0;
+  for (const o of cell.outputs) {
+    if (o.output_type === 'stream') px += 17 * Math.min(maxStreamLines, countLines(o.text)) + 10;
+    else if (o.output_type === 'error') px += 17 * Math.min(200, o.traceback.length * 3) + 10;
+    else if (Object.keys(o.data).some((m) => m.startsWith('image/'))) px += 300;
+    else if ('text/html' in o.data) px += 200;
+    else px += 17 * Math.min(60, countLines(String(o.data['text/plain'] ?? ''))) + 10;
+  }
+  return Math.min(px, 200_000);
+}
+
+function countLines(s: string): number {
+  let n = 1;
+  for (let i = s.indexOf('\n'); i >= 0 && i < s.length - 1; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/**
+ * The stand-in for a code cell not rendered yet: the same cell box (index, id, classes, so
+ * #cell-N links, j/k and hide-code work on it) with the source as plain escaped text, which
+ * find-in-page finds, and room for its outputs. `nb-lazy-probe` is what the observer watches.
+ */
+export function placeholderHtml(cell: CodeCell): string {
+  const id = cell.id ? ` data-cell-id="${escapeAttr(cell.id)}"` : '';
+  const count = cell.execution_count ?? ' ';
+  let input =
+    `<div class="nb-input"><div class="nb-prompt nb-input-prompt">In [${count}]:</div>` +
+    `<div class="nb-input-area"><pre class="nb-source"><code>${escapeHtml(cell.source)}</code></pre></div></div>`;
+  if (cell.metadata.jupyter?.source_hidden)
+    input = `<details class="nb-hidden nb-hidden-input"><summary>Code hidden: show</summary>${input}</details>`;
+  const h = outputsHeightEstimate(cell);
+  const outputs = h > 0 ? `<div class="nb-pending-outputs" style="height:${h}px"></div>` : '';
+  return (
+    `<div class="nb-cell nb-code-cell nb-pending" data-cell-index="${cell.index}" id="cell-${cell.index}"${id}>` +
+    `${input}${outputs}<span class="nb-lazy-probe" aria-hidden="true"></span></div>`
+  );
 }

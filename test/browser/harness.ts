@@ -449,6 +449,14 @@ export async function pokeEverything(frame: Frame): Promise<number> {
 /** Every way a user could poke the content of a frame: click links and buttons, focus, hover, submit. */
 export async function interactWithEverything(frame: Frame): Promise<number> {
   const selector = 'a, button, input, summary, [onclick], [onmouseover], [tabindex], svg a, math a';
+  // The renderer leaves far code cells as placeholders until they scroll near (issue 5); a click
+  // scrolls, which would render cells under the list being clicked. Render every cell first, the
+  // way printing does, so every output is reached.
+  const pending = await frame.evaluate(() => {
+    window.dispatchEvent(new Event('beforeprint'));
+    return document.querySelectorAll('.nb-pending').length;
+  });
+  if (pending !== 0) throw new Error(`${pending} cells still not rendered after beforeprint`);
   // Plain http(s) links cannot run script when clicked and each opens a tab: click a few of them
   // (to exercise the open-link path), and every other element.
   const picks = await frame.evaluate((sel) => {

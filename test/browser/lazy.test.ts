@@ -1,0 +1,237 @@
+// Lazy rendering (issue 5) in real Chromium: a long notebook paints its first screen and leaves
+// later code cells as placeholders holding their source as text (find-in-page finds it); a cell
+// renders when the top-level page scrolls near it (IntersectionObserver across the two
+// cross-origin frames); the TOC has every heading; #cell-N deep links land on a rendered cell;
+// `beforeprint` renders every cell; a trusted notebook with scripts renders every cell in order
+// and runs its scripts in notebook order.
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Frame, Page } from 'playwright-core';
+import type { FakeGitHub } from '../fakegithub/server.mjs';
+import { signNotebookText } from '../../src/core/trust';
+import {
+  launchChrome,
+  rendererFrame,
+  setSecretHex,
+  sleep,
+  startServer,
+  waitCells,
+  waitRendered,
+  type ChromeSession,
+} from './harness';
+
+let server: FakeGitHub;
+let s: ChromeSession;
+const REPO = 'nbshield/lazy';
+const KEY_HEX = crypto.randomBytes(32).toString('hex');
+const N = 300;
+
+const md = (source: string) => ({ cell_type: 'markdown', metadata: {}, source });
+const code = (source: string, outputs: object[] = []) => ({
+  cell_type: 'code',
+  metadata: {},
+  source,
+  execution_count: 1,
+  outputs,
+});
+const stream = (text: string) => ({ output_type: 'stream', name: 'stdout', text });
+
+function longNotebook(): string {
+  const cells: object[] = [];
+  for (let i = 0; cells.length < N; i += 1) {
+    if (i % 50 === 0) cells.push(md(`# Section ${i / 50}\n\nText.`));
+    cells.push(
+      code(`value_${i} = ${i}\nprint("FINDME-${i}")`, [stream(`OUT-${i}\n${'line\n'.repeat(8)}`)]),
+    );
+  }
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    cells: cells.slice(0, N).map((c, i) => ({ ...c, id: `c${i}` })),
+  });
+}
+const LONG = longNotebook();
+const LAST = N - 1;
+/** The marker printed by the last cell's source (code cells are numbered apart from cells). */
+function lastMarker(): string {
+  const cells = (JSON.parse(LONG) as { cells: Array<{ source: string }> }).cells;
+  return /FINDME-\d+/.exec(cells[LAST]?.source ?? '')?.[0] ?? 'none';
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  server.setFile(REPO, 'long.ipynb', LONG);
+  s = await launchChrome({ server });
+  await setSecretHex(s, KEY_HEX);
+});
+afterAll(async () => {
+  await s?.close();
+  await server?.close();
+});
+
+async function open(p: string, hash = ''): Promise<{ page: Page; r: Frame }> {
+  const page = await s.context.newPage();
+  await page.setViewportSize({ width: 1000, height: 700 });
+  await page.goto(server.blobUrl(REPO, p) + hash, { waitUntil: 'domcontentloaded' });
+  await waitRendered(page);
+  const r = await rendererFrame(page, s.extensionId);
+  return { page, r };
+}
+
+const pendingAt = (r: Frame, i: number) =>
+  r.evaluate(
+    (k) => document.querySelector(`[data-cell-index="${k}"]`)?.classList.contains('nb-pending'),
+    i,
+  );
+
+async function waitRenderedCell(r: Frame, i: number, timeout = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if ((await pendingAt(r, i)) === false) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+describe('lazy rendering (Chromium)', () => {
+  it('paints the first screen, leaves the rest as findable placeholders', async () => {
+    const { page, r } = await open('long.ipynb');
+    expect(await waitCells(r, N)).toBe(N);
+    const st = await r.evaluate(() => ({
+      pending: document.querySelectorAll('.nb-pending').length,
+      firstOut: document.querySelector('[data-cell-index="1"] .nb-outputs') !== null,
+      firstHl: document.querySelector('[data-cell-index="1"] .hljs') !== null,
+    }));
+    // The control for everything below: most cells really are not rendered yet.
+    expect(st.pending).toBeGreaterThan(N / 2);
+    expect(st.firstOut && st.firstHl).toBe(true);
+    expect(await pendingAt(r, LAST)).toBe(true);
+    // The placeholder's text is in the document: the browser's own find finds it...
+    const found = await r.evaluate((t) => {
+      const w = window as unknown as { find(s: string): boolean };
+      return [w.find(t), w.find('NOT-IN-THIS-NOTEBOOK')];
+    }, lastMarker());
+    expect(found).toEqual([true, false]);
+    // ... while the output text of a pending cell is not there yet.
+    expect(await r.evaluate((k) => document.body.innerText.includes(`OUT-${k}`), LAST)).toBe(false);
+    // Every heading is in the TOC, the far ones too.
+    const toc = await r.evaluate(() =>
+      Array.from(document.querySelectorAll('#nb-toc a')).map((a) => a.textContent),
+    );
+    expect(toc.filter((t) => t?.startsWith('Section')).length).toBe(6);
+    await page.close();
+  });
+
+  it('a cell renders when the page scrolls near it (observer across the frames)', async () => {
+    const { page, r } = await open('long.ipynb');
+    await waitCells(r, N);
+    expect(await pendingAt(r, LAST)).toBe(true);
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    expect(await waitRenderedCell(r, LAST)).toBe(true);
+    expect(
+      await r.evaluate(
+        (k) => document.querySelector(`[data-cell-index="${k}"] .nb-outputs`)?.textContent ?? '',
+        LAST,
+      ),
+    ).toContain(`OUT-`);
+    // Only what came near the viewport was rendered: the middle is still pending.
+    expect(await pendingAt(r, Math.floor(N / 2))).toBe(true);
+    await page.close();
+  });
+
+  it('#cell-N deep link lands on that cell, rendered', async () => {
+    const target = 250;
+    const { page, r } = await open('long.ipynb', `#cell-${target}`);
+    expect(await waitRenderedCell(r, target)).toBe(true);
+    await sleep(1500); // the deep link scroll repeats while the frames grow
+    const inView = await r.evaluate(
+      (k) =>
+        new Promise<boolean>((resolve) => {
+          const el = document.querySelector(`[data-cell-index="${k}"]`);
+          if (el === null) return resolve(false);
+          const io = new IntersectionObserver((es) => {
+            io.disconnect();
+            resolve(es.some((e) => e.isIntersecting));
+          });
+          io.observe(el);
+        }),
+      target,
+    );
+    expect(inView).toBe(true);
+    await page.close();
+  });
+
+  it('beforeprint renders every cell', async () => {
+    const { page, r } = await open('long.ipynb');
+    await waitCells(r, N);
+    expect(await r.evaluate(() => document.querySelectorAll('.nb-pending').length)).toBeGreaterThan(
+      0,
+    );
+    const after = await r.evaluate(() => {
+      window.dispatchEvent(new Event('beforeprint'));
+      return {
+        pending: document.querySelectorAll('.nb-pending').length,
+        outputs: document.querySelectorAll('.nb-outputs').length,
+        copy: document.querySelectorAll('.nb-copy').length,
+      };
+    });
+    const codeCells = (JSON.parse(LONG) as { cells: Array<{ cell_type: string }> }).cells.filter(
+      (c) => c.cell_type === 'code',
+    ).length;
+    expect(after).toEqual({ pending: 0, outputs: codeCells, copy: codeCells });
+    expect(await r.evaluate(() => document.body.innerText.includes('OUT-280'))).toBe(true);
+    await page.close();
+  });
+
+  it('j/k focus stays on a cell that renders under it', async () => {
+    const { page, r } = await open('long.ipynb');
+    await waitCells(r, N);
+    // Focus a pending cell the way j/k does, then bring it into view so it renders.
+    await r.evaluate((k) => {
+      const el = document.querySelector<HTMLElement>(`[data-cell-index="${k}"]`);
+      el?.setAttribute('tabindex', '-1');
+      el?.focus({ preventScroll: true });
+    }, LAST);
+    expect(await pendingAt(r, LAST)).toBe(true);
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    expect(await waitRenderedCell(r, LAST)).toBe(true);
+    expect(
+      await r.evaluate(() => document.activeElement?.getAttribute('data-cell-index') ?? null),
+    ).toBe(String(LAST));
+    await page.close();
+  });
+
+  it('a trusted notebook with scripts renders every cell and runs them in order', async () => {
+    const js = (tag: string) => ({
+      output_type: 'display_data',
+      metadata: {},
+      data: {
+        'application/javascript': `(window.__order = window.__order || []).push('${tag}'); element.textContent = 'ran ${tag}';`,
+        'text/plain': 'js',
+      },
+    });
+    const nb = JSON.parse(LONG) as { cells: Array<{ outputs?: object[] }> };
+    nb.cells[1]?.outputs?.push(js('first'));
+    nb.cells[LAST]?.outputs?.push(js('last'));
+    nb.cells[LAST - 100]?.outputs?.push(js('middle'));
+    const key = { id: 'test', name: 'Test', bytes: Uint8Array.from(Buffer.from(KEY_HEX, 'hex')) };
+    const signed = await signNotebookText(JSON.stringify(nb), key);
+    if (!signed.ok) throw new Error(signed.error.message);
+    server.setFile(REPO, 'trusted-js.ipynb', signed.value);
+    const { page, r } = await open('trusted-js.ipynb');
+    expect(await r.evaluate(() => document.body.dataset.trust)).toBe('trusted');
+    expect(await waitCells(r, N)).toBe(N);
+    const deadline = Date.now() + 10_000;
+    let order: string[] = [];
+    while (Date.now() < deadline && order.length < 3) {
+      order = await r.evaluate(
+        () => (window as unknown as { __order?: string[] }).__order?.slice() ?? [],
+      );
+      await sleep(100);
+    }
+    expect(order).toEqual(['first', 'middle', 'last']);
+    expect(await r.evaluate(() => document.querySelectorAll('.nb-pending').length)).toBe(0);
+    await page.close();
+  });
+});
