@@ -520,6 +520,12 @@ function printChromium(chromium) {
   }
   console.log(`\nChromium (${chromium.browser}), extension on the fake GitHub:`);
   console.log(chromium.table);
+  if (chromium.stages?.text) {
+    console.log(
+      '\nNavigation -> bytes in the renderer, corpus medians (ms from navigation start):',
+    );
+    console.log(chromium.stages.text);
+  }
   console.log('');
   for (const x of chromium.verdicts)
     console.log(`${x.pass === null ? 'N/A ' : x.pass ? 'PASS' : 'FAIL'}  ${x.target}: ${x.detail}`);

@@ -194,8 +194,56 @@ async function rootState(page) {
     .catch(() => null);
 }
 
+// Where the time from navigation to the bytes goes (issue 5): the nbshield:* performance marks
+// of the page (the content script's isolated world shares the page's timeline), the viewer frame
+// and the renderer frame, and each frame's own start (timeOrigin), all as ms from navigation.
+const STAGES = [
+  ['contentStartMs', 'page', 'nbshield:content-start'],
+  ['openSentMs', 'page', 'nbshield:open-sent'],
+  ['openDoneMs', 'page', 'nbshield:open-done'],
+  ['viewerOriginMs', 'viewer', 'origin'],
+  ['viewerStartMs', 'viewer', 'nbshield:viewer-start'],
+  ['viewReceivedMs', 'viewer', 'nbshield:view-received'],
+  ['rendererOriginMs', 'renderer', 'origin'],
+  ['rendererStartMs', 'renderer', 'nbshield:renderer-start'],
+  ['rendererReadyMs', 'renderer', 'nbshield:renderer-ready'],
+  ['renderSentMs', 'viewer', 'nbshield:render-sent'],
+];
+export const STAGE_KEYS = STAGES.map(([k]) => k);
+
+async function stageMarks(page, extensionId, renderer, navOrigin) {
+  const read = (f) =>
+    f
+      .evaluate(() => ({
+        origin: performance.timeOrigin,
+        marks: Object.fromEntries(
+          performance
+            .getEntriesByType('mark')
+            .filter((m) => m.name.startsWith('nbshield:'))
+            .map((m) => [m.name, m.startTime]),
+        ),
+      }))
+      .catch(() => null);
+  const viewer = page
+    .frames()
+    .find((f) => f.url().startsWith(`chrome-extension://${extensionId}/viewer.html`));
+  const src = {
+    page: await read(page.mainFrame()),
+    viewer: viewer ? await read(viewer) : null,
+    renderer: renderer ? await read(renderer) : null,
+  };
+  const out = {};
+  for (const [k, where, name] of STAGES) {
+    const m = src[where];
+    if (!m) continue;
+    const t = name === 'origin' ? 0 : m.marks[name];
+    if (t !== undefined) out[k] = m.origin + t - navOrigin;
+  }
+  return out;
+}
+
 /** One navigation to the blob page of `name`; resolves with the measurements or an error. */
-async function measureOnce(session, server, name, expectedCells, timeoutMs) {
+async function measureOnce(session, server, name, expectedCells, timeoutMs, expectedBytes = 0) {
   const page = await session.context.newPage();
   const navStartWall = Date.now();
   try {
@@ -218,6 +266,7 @@ async function measureOnce(session, server, name, expectedCells, timeoutMs) {
               parseMs: d.parseMs,
               firstChunkMs: d.firstChunkMs,
               renderMs: d.renderMs,
+              pending: d.pending,
               cells: document.querySelectorAll('[data-cell-index]').length,
               heapNow: globalThis.performance.memory?.usedJSHeapSize ?? 0,
             };
@@ -255,6 +304,21 @@ async function measureOnce(session, server, name, expectedCells, timeoutMs) {
       };
     }
     const origin = await page.evaluate(() => globalThis.performance.timeOrigin);
+    const stages = await stageMarks(page, session.extensionId, renderer, origin);
+    // Lazy rendering leaves far code cells as placeholders: how many, and what rendering all of
+    // them at once costs (what printing does), after the figures above were read. Not for the
+    // largest inputs, where that one task would take minutes.
+    const forced =
+      expectedBytes < 10 * MB
+        ? await renderer
+            .evaluate(() => {
+              const pending = document.querySelectorAll('.nb-pending').length;
+              const t = performance.now();
+              window.dispatchEvent(new Event('beforeprint'));
+              return { pending, ms: performance.now() - t };
+            })
+            .catch(() => null)
+        : null;
     const p = probe.probe;
     if (!p) return { error: 'the probe did not run in the renderer frame' };
     const parse = Number(probe.parseMs);
@@ -279,6 +343,10 @@ async function measureOnce(session, server, name, expectedCells, timeoutMs) {
       heapStartBytes: p.heapStart,
       peakHeapBytes: Math.max(p.heapPeak, probe.heapNow),
       cells,
+      ...stages,
+      pendingCells: Number(probe.pending ?? 0),
+      forcedAllMs: forced ? forced.ms : NaN,
+      fullRenderMs: forced ? render + forced.ms : NaN,
     };
   } catch (err) {
     return { error: String(err?.message ?? err).split('\n')[0] };
@@ -299,6 +367,8 @@ export function table(rows) {
     'rendered ms',
     'parse',
     'render',
+    'pending',
+    'all forced',
     'longest task',
     'peak heap MB',
     'xfile',
@@ -313,6 +383,8 @@ export function table(rows) {
     r.error ? '-' : fmt(r.renderedMs),
     fmt(r.parseMs),
     fmt(r.renderMs),
+    fmt(r.pendingCells),
+    fmt(r.fullRenderMs),
     r.error ? '-' : r.longestTaskMs > 0 ? fmt(r.longestTaskMs) : '<50',
     fmt(r.peakHeapBytes / MB, 1),
     fmt(r.heapRatio, 1),
@@ -363,9 +435,16 @@ export function verdicts(rows) {
   );
   check('whole corpus notebook rendered < 1 s from navigation', corpus, 'renderedMs', 1000, ' ms');
   check(
-    'whole corpus notebook rendered < 1 s after the bytes arrive (renderer data-render-ms)',
+    'whole corpus notebook in the DOM < 1 s after the bytes arrive (renderer data-render-ms; far code cells as placeholders)',
     corpus,
     'renderMs',
+    1000,
+    ' ms',
+  );
+  check(
+    'whole corpus notebook fully rendered < 1 s after the bytes arrive (placeholders forced, as for print)',
+    corpus,
+    'fullRenderMs',
     1000,
     ' ms',
   );
@@ -400,6 +479,26 @@ export function verdicts(rows) {
   return out;
 }
 
+/**
+ * Median over the corpus rows of each stage from navigation, and the step from the one before:
+ * where the time before the renderer has the bytes goes.
+ */
+export function stageBreakdown(rows) {
+  const corpus = rows.filter((r) => !r.error && r.kind === 'corpus');
+  const keys = [...STAGE_KEYS, 'bytesArrivedMs', 'firstCellMs'];
+  const at = Object.fromEntries(keys.map((k) => [k, median(corpus.map((r) => r[k]))]));
+  const lines = [];
+  let prev = 0;
+  for (const k of keys) {
+    if (!Number.isFinite(at[k])) continue;
+    lines.push(
+      `  ${k.replace(/Ms$/, '').padEnd(18)} ${fmt(at[k]).padStart(6)} ms  (+${fmt(at[k] - prev)})`,
+    );
+    prev = at[k];
+  }
+  return { medians: at, text: lines.join('\n') };
+}
+
 export async function runChromiumBench(ctx) {
   const { inputs, root, log } = ctx;
   if (!fs.existsSync(CHROMIUM)) {
@@ -431,7 +530,7 @@ export async function runChromiumBench(ctx) {
       const retries = [];
       let error;
       for (let i = 0; i < runs; i++) {
-        const r = await measureOnce(session, server, input.name, cells, timeoutMs);
+        const r = await measureOnce(session, server, input.name, cells, timeoutMs, input.bytes);
         if (r.error) {
           // A crashed or hung browser must not take the following inputs with it: a new browser,
           // and one more try (recorded in the row), before the input counts as failed.
@@ -466,6 +565,10 @@ export async function runChromiumBench(ctx) {
           'renderMs',
           'longTasks',
           'heapStartBytes',
+          'pendingCells',
+          'forcedAllMs',
+          'fullRenderMs',
+          ...STAGE_KEYS,
         ])
           row[k] = pick(k);
         row.longestTaskMs = median(samples.map((s) => s.longestTaskMs));
@@ -512,5 +615,6 @@ export async function runChromiumBench(ctx) {
     rows,
     verdicts: v,
     table: table(rows),
+    stages: stageBreakdown(rows),
   };
 }

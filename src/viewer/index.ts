@@ -361,6 +361,7 @@ function onRendererReady(msg: FrameMessage, port: MessagePort | undefined): void
     if (m !== null) onRendererMessage(m);
   };
   const base = rawLinkFor(view.url);
+  performance.mark('nbshield:render-sent');
   port.postMessage({
     nbshield: 1,
     type: 'render',
@@ -459,6 +460,7 @@ async function fullText(first: ViewData): Promise<string> {
 async function refresh(initial: boolean): Promise<void> {
   const first = await request({ type: 'view/get', viewId });
   const data: ViewData = { ...first, text: await fullText(first) };
+  performance.mark('nbshield:view-received');
   const changed =
     !initial && (data.verdict.trusted !== verdict?.trusted || data.text !== view?.text);
   view = data;
@@ -484,6 +486,8 @@ async function refresh(initial: boolean): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // Stage marks for the benchmark's navigation -> bytes breakdown (issue 5).
+  performance.mark('nbshield:viewer-start');
   applyTheme();
   postState('loading');
   if (!/^[A-Za-z0-9_-]{8,64}$/.test(viewId)) return fail('This view has no notebook.');
