@@ -345,6 +345,10 @@ async function measureOnce(session, server, name, expectedCells, timeoutMs, expe
       cells,
       ...stages,
       pendingCells: Number(probe.pending ?? 0),
+      // The long tasks after the bytes: [start ms after the bytes, duration ms].
+      tasksAfterBytes: p.tasks
+        .filter(([t, d]) => t + d >= arrivedLocal - 1)
+        .map(([t, d]) => [Math.round(t - arrivedLocal), Math.round(d)]),
       forcedAllMs: forced ? forced.ms : NaN,
       fullRenderMs: forced ? render + forced.ms : NaN,
     };
@@ -571,6 +575,7 @@ export async function runChromiumBench(ctx) {
           ...STAGE_KEYS,
         ])
           row[k] = pick(k);
+        row.tasksAfterBytes = samples[0].tasksAfterBytes;
         row.longestTaskMs = median(samples.map((s) => s.longestTaskMs));
         row.longestTaskMaxMs = Math.max(...samples.map((s) => s.longestTaskMs));
         row.longestTaskAnyMs = Math.max(...samples.map((s) => s.longestTaskAnyMs));

@@ -523,3 +523,35 @@ describe('nb/progress', () => {
     expect(await progress(content())).toEqual({ ok: true, value: null });
   });
 });
+
+describe('the verdict is decided once per view, starting at nb/open (issue 5)', () => {
+  function counting() {
+    const core = fakeCore();
+    let decides = 0;
+    const counted = {
+      ...core,
+      decide: (...a: Parameters<typeof core.decide>) => {
+        decides++;
+        return core.decide(...a);
+      },
+    };
+    const service = new Service({
+      stores: memoryStores(),
+      core: counted,
+      fetch: async () => new Response(NB),
+      setTimer: () => 0,
+    });
+    return { router: new Router(() => service, ME), decides: () => decides };
+  }
+  it('nb/open starts it; view/get, at once or later, shares the same decision', async () => {
+    const { router, decides } = counting();
+    const id = await open(router);
+    expect(decides()).toBe(0); // not before the reply: it would delay the viewer's mount
+    const [a, b] = await Promise.all([verdictOf(router, id), verdictOf(router, id)]);
+    expect(a).toEqual(b);
+    await new Promise((r) => setTimeout(r, 10));
+    expect((await verdictOf(router, id)).trusted).toBe(false);
+    // The control: each view/get alone would count one more.
+    expect(decides()).toBe(1);
+  });
+});

@@ -170,6 +170,9 @@ export class Service {
       text: body,
       createdAt: this.now(),
     });
+    // Decide the verdict while the page mounts the viewer (issue 5: it used to wait for the
+    // viewer's view/get). After this reply is sent: the digest must not delay it.
+    setTimeout(() => void this.verdict(body, loc.url, viewId).catch(() => undefined), 0);
     return { viewId };
   }
 
@@ -221,17 +224,22 @@ export class Service {
     // A view's text never changes: its verdict holds until the keys or the records change.
     const stamp = `${st.gen ?? 0}|${keys.map((k) => `${k.id}:${k.name}`).join(',')}`;
     const cached = viewId === undefined ? undefined : this.verdicts.get(viewId);
-    if (cached && cached.stamp === stamp) return { ...cached.verdict };
-    const info = await this.computeVerdict(text, url, keys, st);
+    if (cached && cached.stamp === stamp) return { ...(await cached.verdict) };
+    const pending = this.computeVerdict(text, url, keys, st);
     if (viewId !== undefined) {
-      this.verdicts.set(viewId, { stamp, verdict: info });
+      // Kept while it runs too: the early verdict from nb/open and the viewer's view/get share it.
+      const entry = { stamp, verdict: pending };
+      this.verdicts.set(viewId, entry);
+      pending.catch(() => {
+        if (this.verdicts.get(viewId) === entry) this.verdicts.delete(viewId);
+      });
       if (this.verdicts.size > 256)
         this.verdicts.delete(this.verdicts.keys().next().value as string);
     }
-    return { ...info };
+    return { ...(await pending) };
   }
 
-  private readonly verdicts = new Map<string, { stamp: string; verdict: VerdictInfo }>();
+  private readonly verdicts = new Map<string, { stamp: string; verdict: Promise<VerdictInfo> }>();
 
   private async computeVerdict(
     text: string,

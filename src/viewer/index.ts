@@ -75,6 +75,10 @@ let renderer: {
   ready: boolean;
   trusted: boolean;
   port: MessagePort | null;
+  /** Chosen for the current view and verdict (a preloaded frame is not, until they arrive). */
+  wanted: boolean;
+  /** The render message went out: this frame is used up. */
+  sent: boolean;
 } | null = null;
 let busy = false;
 
@@ -173,6 +177,12 @@ function fail(message: string): void {
   ui.untrust.hidden = true;
   showNotice(message, 'error');
   postState('error', message);
+  // A preloaded renderer that never got a notebook would stay as a blank box.
+  if (renderer !== null && !renderer.sent) {
+    renderer.frame.remove();
+    renderer.port?.close();
+    renderer = null;
+  }
 }
 
 ui.native.textContent = nativeKind === 'plain' ? 'Plain text' : 'GitHub view';
@@ -319,10 +329,29 @@ async function changeTrust(type: 'view/trust' | 'view/untrust'): Promise<void> {
 
 function startRender(): void {
   if (view === null || verdict === null) return;
+  const trusted = verdict.trusted;
+  // The frame preloaded while the view was on its way fits: use it (issue 5).
+  if (renderer !== null && !renderer.sent && !renderer.wanted && renderer.trusted === trusted) {
+    renderer.wanted = true;
+    postState('loading');
+    sendRender(renderer);
+    return;
+  }
+  createRenderer(trusted, true);
+}
+
+/**
+ * The untrusted renderer frame, started before the view arrives: its start-up (a 0.5 MB bundle)
+ * overlaps the worker's work. A trusted verdict replaces it with the trusted variant.
+ */
+function preloadRenderer(): void {
+  if (renderer === null) createRenderer(false, false);
+}
+
+function createRenderer(trusted: boolean, wanted: boolean): void {
   // Keep the old height while the new frame renders, so the page does not jump.
   const previousHeight = renderer?.frame.style.height ?? '';
   renderer?.frame.remove();
-  const trusted = verdict.trusted;
   const nonce = randomNonce();
   const frame = document.createElement('iframe');
   // Opaque origin, scripts only: no same-origin, no popups, no forms, no top navigation.
@@ -331,7 +360,7 @@ function startRender(): void {
   if (previousHeight !== '') frame.style.height = previousHeight;
   frame.src = `${rendererUrl(trusted ? 'renderer-trusted.html' : 'renderer.html')}#${nonce}`;
   renderer?.port?.close();
-  renderer = { frame, nonce, ready: false, trusted, port: null };
+  renderer = { frame, nonce, ready: false, trusted, port: null, wanted, sent: false };
   postState('loading');
   ui.host.append(frame);
 }
@@ -350,7 +379,7 @@ function rendererUrl(file: string): string {
 /** The renderer's first message, on the window: its nonce, and the port all else goes over. */
 function onRendererReady(msg: FrameMessage, port: MessagePort | undefined): void {
   const r = renderer;
-  if (r === null || view === null || verdict === null || port === undefined) return;
+  if (r === null || port === undefined) return;
   if (msg.type !== 'renderer-ready' || msg.nonce !== r.nonce || r.ready) return;
   r.ready = true;
   r.port = port;
@@ -360,9 +389,16 @@ function onRendererReady(msg: FrameMessage, port: MessagePort | undefined): void
     const m = parseFrameMessage(event.data);
     if (m !== null) onRendererMessage(m);
   };
+  sendRender(r);
+}
+
+/** The notebook goes to a ready renderer chosen for the current view, once. */
+function sendRender(r: NonNullable<typeof renderer>): void {
+  if (!r.ready || !r.wanted || r.sent || r.port === null || view === null) return;
+  r.sent = true;
   const base = rawLinkFor(view.url);
   performance.mark('nbshield:render-sent');
-  port.postMessage({
+  r.port.postMessage({
     nbshield: 1,
     type: 'render',
     text: view.text,
@@ -491,6 +527,7 @@ async function main(): Promise<void> {
   applyTheme();
   postState('loading');
   if (!/^[A-Za-z0-9_-]{8,64}$/.test(viewId)) return fail('This view has no notebook.');
+  preloadRenderer();
   try {
     await refresh(true);
   } catch (err) {
