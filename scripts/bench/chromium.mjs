@@ -215,9 +215,9 @@ async function stageMarks(page, extensionId, renderer, navOrigin) {
   const read = (f) =>
     f
       .evaluate(() => ({
-        origin: performance.timeOrigin,
+        origin: globalThis.performance.timeOrigin,
         marks: Object.fromEntries(
-          performance
+          globalThis.performance
             .getEntriesByType('mark')
             .filter((m) => m.name.startsWith('nbshield:'))
             .map((m) => [m.name, m.startTime]),
@@ -313,9 +313,9 @@ async function measureOnce(session, server, name, expectedCells, timeoutMs, expe
         ? await renderer
             .evaluate(() => {
               const pending = document.querySelectorAll('.nb-pending').length;
-              const t = performance.now();
-              window.dispatchEvent(new Event('beforeprint'));
-              return { pending, ms: performance.now() - t };
+              const t = globalThis.performance.now();
+              window.dispatchEvent(new globalThis.Event('beforeprint'));
+              return { pending, ms: globalThis.performance.now() - t };
             })
             .catch(() => null)
         : null;
