@@ -193,11 +193,13 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
       toViewer({ nbshield: 1, type: 'render-error', message: m.slice(0, 4000) });
       return;
     }
-    postHeight();
+    // No postHeight() here: it would force a layout inside every chunk; the ResizeObserver
+    // reports the height after the browser's own layout.
     timing.firstChunkMs ??= String(Math.round(performance.now() - t0));
     if (next < cells.length) {
-      budgetMs = 30;
-      setTimeout(step, 0);
+      // 20 ms of cells leave room for their style and layout within a 50 ms frame task.
+      budgetMs = 20;
+      nextTask(step);
       return;
     }
     if (trusted) runScripts(root, r.scripts, nb.metadata, msg.theme, lazyScriptsRun());
@@ -216,7 +218,7 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
  * Code cells not rendered yet. Each placeholder holds a probe box reaching 1500 px above and
  * below it: the observer's root margin does not apply to a cross-origin frame's content (the
  * implicit root is the top-level viewport), so the probe makes a cell render before it scrolls
- * into view. Cells render in chunks of about 30 ms, in notebook order; `beforeprint` renders all.
+ * into view. Cells render in chunks of about 20 ms, in notebook order; `beforeprint` renders all.
  */
 class LazyCells {
   private readonly pending = new Map<number, Element>();
@@ -265,7 +267,7 @@ class LazyCells {
     setTimeout(() => {
       this.scheduled = false;
       const order = [...this.queue].sort((a, b) => a - b);
-      const end = nextChunkEnd(order.length, 0, 30, performance.now.bind(performance), (k) =>
+      const end = nextChunkEnd(order.length, 0, 20, performance.now.bind(performance), (k) =>
         this.renderOne(order[k] as number),
       );
       for (const i of order.slice(0, end)) this.queue.delete(i);
