@@ -118,6 +118,8 @@ h4:hover > .nb-anchor-link, h5:hover > .nb-anchor-link, h6:hover > .nb-anchor-li
 .nb-image { max-width: 100%; height: auto; display: block; }
 .nb-output-area img { background: #fff; }
 .nb-rich-output { max-width: 100%; overflow-x: auto; }
+/* Plotly figures keep their own (light) template colours: on a light card in the dark theme too. */
+.nb-rich-output[data-rich="plotly"] > .nb-rich-target, .nb-html-output .plotly-graph-div { background: #fff; color-scheme: light; }
 .nb-json { margin: 0; }
 .nb-json > summary { cursor: pointer; color: var(--nb-muted); font-size: 12px; }
 .nb-json > pre { margin: 0; padding: 4px 10px; white-space: pre-wrap; }
