@@ -8,6 +8,7 @@ import { createNotebookRenderer, NOTEBOOK_CSS, type ScriptEntry } from '../core/
 import type { Cell, CodeCell, Notebook } from '../core/model';
 import { hasActiveOutputs, linkAction, nextChunkEnd, placeholderHtml } from './logic';
 import { READING_CSS, Reading } from './reading';
+import { installAmd, runOutputScript } from './cdn-loader';
 import { runRich, type RichOutput } from './rich';
 
 performance.mark('nbshield:renderer-start');
@@ -316,6 +317,8 @@ function runScripts(
   from = 0,
 ): void {
   if (!TRUSTED_PAGE) return;
+  // Jupyter's classic notebook has requirejs; Altair and Plotly outputs use it when present.
+  if (scripts.some((s) => s.kind !== 'rich')) installAmd();
   scripts.forEach((s, k) => {
     if (k < from) return;
     const box = root.querySelector<HTMLElement>(`[data-script-index="${k}"]`);
@@ -323,21 +326,8 @@ function runScripts(
     try {
       if (s.kind === 'rich') {
         if (s.rich) void runRich(box, s.rich, { notebookMetadata, theme });
-      } else if (s.kind === 'javascript') {
-        const el = document.createElement('script');
-        const g = window as unknown as { __nbshieldElement?: HTMLElement };
-        g.__nbshieldElement = box;
-        el.textContent = `(function (element) {\n${s.code}\n}).call(window, window.__nbshieldElement);`;
-        box.append(el);
-        delete g.__nbshieldElement;
       } else {
-        // Scripts inserted through innerHTML never run: re-create each one in place, in order.
-        for (const old of Array.from(box.querySelectorAll('script'))) {
-          const el = document.createElement('script');
-          for (const a of Array.from(old.attributes)) el.setAttribute(a.name, a.value);
-          el.textContent = old.textContent;
-          old.replaceWith(el);
-        }
+        runOutputScript(box, s);
       }
     } catch (err) {
       console.warn('nbshield: an output script failed', err);

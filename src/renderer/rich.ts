@@ -25,7 +25,7 @@ type RichGlobal = Window & { __nbshieldRich?: Partial<Record<RichLibrary, RichDr
 
 const loads = new Map<RichLibrary, Promise<RichDraw>>();
 
-function loadLibrary(library: RichLibrary): Promise<RichDraw> {
+export function loadLibrary(library: RichLibrary): Promise<RichDraw> {
   const known = loads.get(library);
   if (known) return known;
   const p = new Promise<RichDraw>((resolve, reject) => {
@@ -70,6 +70,9 @@ export async function runRich(
   } catch (err) {
     box.dataset.richState = 'error';
     target.remove();
+    // The fallback is now the output: load its images now (lazy ones in this nested frame were
+    // seen not to load when scrolled into view, plots.test.ts).
+    for (const img of Array.from(box.querySelectorAll('img'))) img.loading = 'eager';
     const note = document.createElement('div');
     note.className = 'nb-placeholder';
     note.setAttribute('role', 'note');

@@ -4,7 +4,11 @@
 // that never reaches the network.
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
-import embed, { type EmbedOptions, type VisualizationSpec } from 'vega-embed';
+import embed, {
+  version as embedVersion,
+  type EmbedOptions,
+  type VisualizationSpec,
+} from 'vega-embed';
 import type { RichDraw } from '../rich';
 import { shareModules } from './modules';
 import { checkSpec, vegaMode } from './vega-spec';
@@ -52,18 +56,32 @@ const draw: RichDraw = async (target, output) => {
   await result.view.runAsync();
 };
 
-// Outputs whose own HTML calls vegaEmbed (Altair) get the same library and the same options.
+// Outputs whose own HTML calls vegaEmbed (Altair) get the same library and the same options. A
+// chart that cannot draw here says why in its own element, and resolves: Altair's error path would
+// replace that with "this usually means there's a typo in your chart specification".
 function embedForOutputs(
   el: HTMLElement | string,
   spec: VisualizationSpec | string,
   opts?: EmbedOptions,
 ) {
   const checked = checkSpec(spec);
-  if (!checked.ok)
-    return Promise.reject(new Error(`This chart cannot be drawn: ${checked.message}`));
+  if (!checked.ok) {
+    const target = typeof el === 'string' ? document.querySelector<HTMLElement>(el) : el;
+    const note = document.createElement('div');
+    note.className = 'nb-placeholder nb-chart-note';
+    note.setAttribute('role', 'note');
+    note.textContent = `This chart could not be drawn: ${checked.message}.`;
+    target?.replaceChildren(note);
+    return Promise.resolve(undefined);
+  }
   return embed(el, checked.spec as VisualizationSpec, localOptions(opts));
 }
-Object.assign(embedForOutputs, embed, { vega, vegaLite, default: embedForOutputs });
+Object.assign(embedForOutputs, embed, {
+  vega,
+  vegaLite,
+  version: embedVersion,
+  default: embedForOutputs,
+});
 
 shareModules({
   vega,
