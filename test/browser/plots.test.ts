@@ -531,6 +531,14 @@ describe('untrusted: fallbacks and notes, no plot library, no script', () => {
       server.setFile(REPO, `plain/${name}`, text);
       const { page, r, trust } = await open(`plain/${name}`);
       expect(trust).toBe('untrusted');
+      // Far code cells are placeholders until they scroll near (lazy rendering): render them all,
+      // as printing does, so every plot output is counted.
+      expect(
+        await r.evaluate(() => {
+          window.dispatchEvent(new Event('beforeprint'));
+          return document.querySelectorAll('.nb-pending').length;
+        }),
+      ).toBe(0);
       const placeholders = await r.$$eval('.nb-placeholder', (els) =>
         els.map((e) => e.textContent ?? ''),
       );
