@@ -1,5 +1,5 @@
 // Firefox ESR (puppeteer-core, WebDriver BiDi): smoke, one attack notebook with its positive
-// control, the trust flow with a real click, and saved ipywidgets drawn in a trusted notebook.
+// control, the trust flow with a real click, saved ipywidgets and plots drawn in trusted notebooks.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -173,4 +173,68 @@ describe('Firefox ESR', () => {
     expect(sliders).toBeGreaterThanOrEqual(10);
     await page.close();
   });
+  it('plots: trusted Plotly, Vega-Lite and Altair (CDN asked, bundled used) draw', async () => {
+    const drawings = async (page: Page) =>
+      (await ffRendererFrame(page)).evaluate(() => {
+        // Each drawing: its size and how many marks (SVG shapes) or inked canvas pixels it has.
+        const one = (d: Element) => {
+          const r = d.getBoundingClientRect();
+          let marks = d.querySelectorAll('path, rect, circle, line, text').length;
+          if (d instanceof HTMLCanvasElement) {
+            const px = d.getContext('2d')?.getImageData(0, 0, d.width, d.height).data;
+            marks = 0;
+            if (px) for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) marks += 1;
+          }
+          return { w: Math.round(r.width), h: Math.round(r.height), marks };
+        };
+        return {
+          rich: Array.from(document.querySelectorAll<HTMLElement>('.nb-rich-output'))
+            .map((b) => ({
+              state: b.dataset.richState ?? 'none',
+              drawing: b.querySelector(
+                '.nb-rich-target svg.main-svg, .nb-rich-target svg, .nb-rich-target canvas',
+              ),
+            }))
+            .map((x) => ({ state: x.state, d: x.drawing ? one(x.drawing) : null })),
+          altair: Array.from(
+            document.querySelectorAll(
+              '.nb-html-output .vega-embed svg, .nb-html-output .vega-embed canvas',
+            ),
+          ).map(one),
+          notes: document.querySelectorAll('.nb-cdn-note').length,
+        };
+      });
+    const cases: Array<[string, (d: Awaited<ReturnType<typeof drawings>>) => boolean]> = [
+      ['jupytext__notebook.ipynb', (d) => d.rich.length === 1 && d.rich[0]?.state === 'drawn'],
+      [
+        'jupyterlab__vega-extension.ipynb',
+        (d) => d.rich.filter((x) => x.state === 'drawn').length === 2,
+      ],
+      ['vizcurriculum__altair_introduction.ipynb', (d) => d.altair.length === 15 && d.notes === 15],
+    ];
+    for (const [name, done] of cases) {
+      server.setFile('nbshield/plots', name, fs.readFileSync(path.join(corpusDir, name), 'utf8'));
+      const page = await open(server.blobUrl('nbshield/plots', name));
+      expect(await ffWaitSettled(page)).toEqual({ state: 'rendered', trust: 'untrusted' });
+      const v = await ffViewerFrame(page);
+      await v.click('[data-nbshield-action="trust"]');
+      await sleep(500);
+      const label = await v.$eval('[data-nbshield-action="trust"]', (b) => b.textContent ?? '');
+      if (/confirm/i.test(label)) await v.click('[data-nbshield-action="trust"]');
+      await ffWaitTrust(page, 'trusted');
+      let d = await drawings(page);
+      for (let i = 0; i < 100 && !done(d); i += 1) {
+        await sleep(200);
+        d = await drawings(page).catch(() => d);
+      }
+      expect(done(d), `${name}: ${JSON.stringify(d)}`).toBe(true);
+      for (const x of [...d.rich.filter((r) => r.state === 'drawn').map((r) => r.d), ...d.altair]) {
+        expect(x, name).not.toBeNull();
+        expect(x!.w, name).toBeGreaterThanOrEqual(20);
+        expect(x!.h, name).toBeGreaterThanOrEqual(20);
+        expect(x!.marks, name).toBeGreaterThan(0);
+      }
+      await page.close();
+    }
+  }, 120_000);
 });
