@@ -45,12 +45,28 @@ function setTheme(t: 'light' | 'dark'): void {
 // ---- height ----
 
 let lastPx = -1;
-function postHeight(): void {
+let lastPostAt = -Infinity;
+let heightTimer: ReturnType<typeof setTimeout> | undefined;
+/**
+ * Tells the viewer our height. Every change resizes both frames and lays this document out
+ * again, so while cells stream in it is sent at most every 300 ms (and once more at the end).
+ */
+function postHeight(now = false): void {
+  const since = performance.now() - lastPostAt;
+  if (!now && since < HEIGHT_EVERY_MS) {
+    heightTimer ??= setTimeout(() => {
+      heightTimer = undefined;
+      postHeight(true);
+    }, HEIGHT_EVERY_MS - since);
+    return;
+  }
   const px = Math.ceil(document.documentElement.getBoundingClientRect().height);
   if (px === lastPx) return;
   lastPx = px;
+  lastPostAt = performance.now();
   toViewer({ nbshield: 1, type: 'height', px });
 }
+const HEIGHT_EVERY_MS = 300;
 
 // ---- rendering ----
 
@@ -209,7 +225,7 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
     timing.pending = String(lazyCells?.pendingCount() ?? 0);
     lazyCells?.start();
     toViewer({ nbshield: 1, type: 'rendered', cellCount: cells.length });
-    postHeight();
+    postHeight(true);
     if (msg.hash !== undefined) scrollToHash(msg.hash);
   };
   step();
@@ -399,7 +415,7 @@ function start(): void {
     if (event.source === null || event.source !== window.parent) return;
     onMessage(event.data);
   });
-  new ResizeObserver(postHeight).observe(document.documentElement);
+  new ResizeObserver(() => postHeight()).observe(document.documentElement);
   const ready: FrameMessage = { nbshield: 1, type: 'renderer-ready', nonce };
   // An opaque document cannot name the extension origin; the port goes only to our parent.
   performance.mark('nbshield:renderer-ready');
