@@ -298,6 +298,14 @@ class Mount {
     }
   }
 
+  /** The page's fragment changed (a followed `#cell-12` link, an edited address): scroll there. */
+  sendHash(hash: string): void {
+    const target = this.frameOrigins[1];
+    if (this.iframe?.contentWindow && target !== undefined) {
+      this.iframe.contentWindow.postMessage({ nbshield: 1, type: 'hash', hash }, target);
+    }
+  }
+
   get alive(): boolean {
     return this.root.isConnected;
   }
@@ -528,6 +536,9 @@ function start(): void {
     attributeFilter: ['data-color-mode'],
   });
   window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', onTheme);
+  window.addEventListener('hashchange', () => {
+    if (/^#[^\s#]{1,512}$/.test(location.hash)) for (const m of mounts) m.sendHash(location.hash);
+  });
   window.addEventListener('pagehide', (e) => {
     if (e.persisted) return;
     observer.disconnect();

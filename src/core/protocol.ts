@@ -151,8 +151,16 @@ export type FrameMessage =
       hash?: string;
     }
   | { nbshield: 1; type: 'theme'; theme: 'light' | 'dark' }
-  /** viewer -> renderer: a toolbar control for the reading comforts. */
-  | { nbshield: 1; type: 'command'; command: ReadingCommand }
+  /**
+   * viewer -> renderer: a toolbar control or shortcut for the reading comforts. `focus`: it came
+   * from the keyboard, so the focus follows (into the opened table of contents).
+   */
+  | { nbshield: 1; type: 'command'; command: ReadingCommand; focus?: boolean }
+  /**
+   * content script -> viewer -> renderer: the page URL's fragment changed (a link to `#cell-12`
+   * was followed, the address was edited): scroll there, as on load.
+   */
+  | { nbshield: 1; type: 'hash'; hash: string }
   /** viewer -> renderer: whether the viewer managed to copy what `copy` asked for. */
   | { nbshield: 1; type: 'copied'; ok: boolean }
   /** renderer -> viewer */
@@ -253,7 +261,8 @@ const frameSchemas: Record<FrameMessageType, Record<string, Check>> = {
     hash: optional((v) => typeof v === 'string' && /^#[^\s#]{1,512}$/.test(v)),
   },
   theme: { theme: oneOf('light', 'dark') },
-  command: { command: oneOf('toc', 'code', 'lines', 'next', 'prev') },
+  command: { command: oneOf('toc', 'code', 'lines', 'next', 'prev'), focus: optional(bool) },
+  hash: { hash: (v) => typeof v === 'string' && /^#[^\s#]{1,512}$/.test(v) },
   copied: { ok: bool },
   copy: { text: (v) => typeof v === 'string' && v.length <= MAX_COPY_CHARS },
   reading: { toc: bool, codeHidden: bool, lines: bool },

@@ -162,6 +162,21 @@ describe('createSanitizer', () => {
     expect(parse(off).querySelector('img')?.getAttribute('alt')).toBe('[remote image blocked]');
   });
 
+  it('names images that have no alt (by file), keeps an author alt, even an empty one', () => {
+    const root = parse(
+      s.html(
+        '<img src="https://x.test/img/Sales%20plot.png?v=2"><img src="data:image/png;base64,AAAA">' +
+          '<img src="a.png" alt=""><img src="b.png" alt="chart">',
+      ),
+    );
+    const alts = Array.from(root.querySelectorAll('img')).map((i) => i.getAttribute('alt'));
+    expect(alts).toEqual(['Image: Sales plot.png', 'Image', '', 'chart']);
+    // The name is an attribute value, never markup.
+    const odd = parse(s.html('<img src="https://x.test/%22%3E%3Cb%3Ex.png">'));
+    expect(odd.querySelector('img')?.getAttribute('alt')).toBe('Image: "><b>x.png');
+    expect(odd.querySelector('b')).toBeNull();
+  });
+
   it('makes forms inert: no <form>, inputs and buttons disabled, no submit', () => {
     const root = parse(
       s.html(

@@ -731,6 +731,9 @@ export function createSanitizer(win: Window, opts: SanitizerOptions): Sanitizer 
         el.setAttribute('class', ((el.getAttribute('class') ?? '') + ' nb-remote-blocked').trim());
       }
     }
+    // An image with no alt at all is unnamed for screen readers (which fall back to reading the
+    // URL): name it by its file. An explicit alt, even empty (decorative), is the author's choice.
+    if (tag === 'img' && !el.hasAttribute('alt')) el.setAttribute('alt', imageAlt(el));
   });
 
   const inert = win.document.implementation.createHTMLDocument('');
@@ -768,4 +771,19 @@ export function createSanitizer(win: Window, opts: SanitizerOptions): Sanitizer 
     svgAsImage: (svgText, alt = 'SVG image') =>
       `<img class="nb-svg-image" src="${svgDataUri(svgText)}" alt="${escapeAttr(alt)}">`,
   };
+}
+
+/** A readable name for an image the author gave no alt: "Image: plot.png", or just "Image". */
+export function imageAlt(img: Element): string {
+  const src = (img.getAttribute('src') ?? '').trim();
+  if (src === '' || /^(?:data|blob):/i.test(src)) return 'Image';
+  const path = src.split(/[?#]/)[0] ?? '';
+  let name = path.slice(path.lastIndexOf('/') + 1);
+  try {
+    name = decodeURIComponent(name);
+  } catch {
+    // A malformed escape: keep it as written.
+  }
+  name = name.replace(/\s+/g, ' ').trim().slice(0, 100);
+  return name === '' ? 'Image' : `Image: ${name}`;
 }

@@ -406,7 +406,8 @@ function start(): void {
       rendered = true;
       render(msg);
     } else if (msg.type === 'theme') setTheme(msg.theme);
-    else if (msg.type === 'command') reading?.command(msg.command);
+    else if (msg.type === 'command') reading?.command(msg.command, msg.focus === true);
+    else if (msg.type === 'hash' && rendered) scrollToHash(msg.hash);
     else if (msg.type === 'copied') reading?.copied(msg.ok);
   };
   channel.port1.onmessage = (event) => onMessage(event.data);

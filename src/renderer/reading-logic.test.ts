@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { lineNumbers, stepCell, tocEntries } from './reading-logic';
+import {
+  contrastFix,
+  contrastRatio,
+  lineNumbers,
+  parseRgb,
+  stepCell,
+  tocEntries,
+} from './reading-logic';
 
 describe('reading logic', () => {
   it('j/k steps between cells and stops at the ends', () => {
@@ -28,5 +35,17 @@ describe('reading logic', () => {
     expect(lineNumbers('a')).toBe('1');
     expect(lineNumbers('a\nb\n')).toBe('1\n2');
     expect(lineNumbers('a\n\nc')).toBe('1\n2\n3');
+  });
+  it('parses computed colours and fixes only unreadable text on an author background', () => {
+    expect(parseRgb('rgb(254, 87, 161)')).toEqual([254, 87, 161, 1]);
+    expect(parseRgb('rgba(0, 0, 0, 0)')).toEqual([0, 0, 0, 0]);
+    expect(parseRgb('color(srgb 1 0 0)')).toBeNull();
+    expect(contrastRatio([0, 0, 0, 1], [255, 255, 255, 1])).toBeCloseTo(21, 5);
+    const pink = parseRgb('rgb(254, 87, 161)')!;
+    // Dark theme text (#e6edf3) on pink is 2.5:1: made dark. Light theme text on it is fine.
+    expect(contrastFix([230, 237, 243, 1], pink)).toBe('#1f2328');
+    expect(contrastFix([31, 35, 40, 1], pink)).toBeNull();
+    // Dark text on navy: made white.
+    expect(contrastFix([31, 35, 40, 1], [0, 0, 128, 1])).toBe('#ffffff');
   });
 });

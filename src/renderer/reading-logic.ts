@@ -32,3 +32,40 @@ export function lineNumbers(source: string): string {
   const n = source === '' ? 1 : source.replace(/\n$/, '').split('\n').length;
   return Array.from({ length: n }, (_, i) => String(i + 1)).join('\n');
 }
+
+export type Rgba = [number, number, number, number];
+
+/** A computed CSS colour (`rgb(1, 2, 3)`, `rgba(1, 2, 3, 0.5)`) as numbers; null if it is not one. */
+export function parseRgb(css: string): Rgba | null {
+  const m = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)(?:[\s,/]+([\d.]+%?))?\s*\)$/.exec(
+    css.trim(),
+  );
+  if (m === null) return null;
+  const a = m[4] === undefined ? 1 : m[4].endsWith('%') ? parseFloat(m[4]) / 100 : parseFloat(m[4]);
+  return [Number(m[1]), Number(m[2]), Number(m[3]), a];
+}
+
+function luminance([r, g, b]: Rgba): number {
+  const lin = (v: number) => {
+    const c = v / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+/** WCAG contrast ratio of two opaque colours (1 to 21). */
+export function contrastRatio(a: Rgba, b: Rgba): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/**
+ * Text on an author's background that is under WCAG AA (4.5:1): the dark or light text colour
+ * that reads better on it; null when the inherited colour is fine.
+ */
+export function contrastFix(fg: Rgba, bg: Rgba): string | null {
+  if (contrastRatio(fg, bg) >= 4.5) return null;
+  const dark: Rgba = [31, 35, 40, 1];
+  const light: Rgba = [255, 255, 255, 1];
+  return contrastRatio(dark, bg) >= contrastRatio(light, bg) ? '#1f2328' : '#ffffff';
+}

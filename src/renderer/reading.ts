@@ -4,7 +4,12 @@
 import type { FrameMessage, ReadingCommand } from '../core/protocol';
 import type { HeadingEntry } from '../core/render/types';
 import { readingKey } from '../core/reading';
-import { lineNumbers, stepCell, tocEntries } from './reading-logic';
+import { contrastFix, lineNumbers, parseRgb, stepCell, tocEntries } from './reading-logic';
+
+// Boxes that scroll sideways (wide code, tables, outputs): the keyboard must be able to reach them.
+const SCROLLERS =
+  'pre, table, .nb-sanitized, .nb-input-area, .nb-output-area, .nb-html-output, .nb-latex-output, .katex-display';
+const FOCUSABLE = 'a[href], button, input, select, textarea, summary, [tabindex]';
 
 export const READING_CSS = `
 .nb-toc{margin:0 0 12px;padding:8px 12px;border:1px solid rgba(128,128,128,.35);border-radius:6px;font-size:14px}
@@ -14,9 +19,12 @@ export const READING_CSS = `
 .nb-toc li{margin:2px 0}
 .nb-cell:focus{outline:2px solid #0969da;outline-offset:2px}
 .nb-cell:focus:not(:focus-visible){outline:2px solid #0969da}
+.nb-scroll-region:focus-visible,.nb-notebook :is(h1,h2,h3,h4,h5,h6):focus-visible{outline:2px solid #0969da;outline-offset:1px}
+.nb-notebook :is(h1,h2,h3,h4,h5,h6):focus:not(:focus-visible){outline:none}
 .nb-input-area{position:relative}
-.nb-copy{position:absolute;top:4px;right:4px;font:12px/18px sans-serif;padding:0 6px;border:1px solid rgba(128,128,128,.5);border-radius:4px;background:rgba(246,248,250,.9);color:#1f2328;cursor:pointer;opacity:.75}
+.nb-copy{position:absolute;top:4px;right:4px;font:12px/18px sans-serif;padding:0 6px;border:1px solid rgba(128,128,128,.5);border-radius:4px;background:#f6f8fa;color:#1f2328;cursor:pointer;opacity:.85}
 .nb-copy:hover,.nb-copy:focus{opacity:1}
+.nb-copy:focus-visible{outline:2px solid #0969da;outline-offset:1px}
 .nb-copy::before{content:'Copy'}
 .nb-copy[data-state='copied']::before{content:'Copied'}
 .nb-copy[data-state='selected']::before{content:'Selected: press Ctrl+C'}
@@ -24,7 +32,7 @@ export const READING_CSS = `
 .nb-lines{display:none}
 .nb-notebook.nb-line-numbers .nb-input-area{display:flex}
 .nb-notebook.nb-line-numbers .nb-input-area > .nb-source{flex:1;min-width:0}
-.nb-notebook.nb-line-numbers .nb-lines{display:block;margin:0;padding:inherit;padding-right:8px;text-align:right;opacity:.55;user-select:none;border-right:1px solid rgba(128,128,128,.35)}
+.nb-notebook.nb-line-numbers .nb-lines{display:block;margin:0;padding:inherit;padding-right:8px;text-align:right;color:var(--nb-muted,#59636e);user-select:none;border-right:1px solid rgba(128,128,128,.35)}
 `;
 
 export interface ReadingOptions {
@@ -37,13 +45,39 @@ export class Reading {
   private sources = new Map<Element, string>();
   private codeHidden = false;
   private lines = false;
+  private hasTabStop = false;
+  /** Cells whose boxes still need the accessibility pass (it measures, so it runs batched). */
+  private pending = new Set<Element>();
+  private pendingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Colours we set for readable contrast, undone when the theme changes. */
+  private colourFixed = new Set<HTMLElement>();
   constructor(private readonly o: ReadingOptions) {
     document.addEventListener('keydown', (e) => this.onKey(e));
+    let resized: ReturnType<typeof setTimeout> | undefined;
+    window.addEventListener('resize', () => {
+      clearTimeout(resized);
+      resized = setTimeout(() => this.recheckAll(), 200);
+    });
+    // The theme changes the colours an author's background is read against.
+    new MutationObserver(() => this.recheckAll()).observe(document.documentElement, {
+      attributes: true,
+      attributeFilter: ['data-theme'],
+    });
   }
 
-  /** A cell just inserted: code cells get a copy button and a (hidden) line-number gutter. */
+  /**
+   * A cell just inserted: the first one is the notebook's tab stop (j/k rove from there); its
+   * scrolling boxes and author colours get the accessibility pass; code cells get a copy button
+   * and a (hidden) line-number gutter.
+   */
   decorateCell(cell: Element | null, source: string, isCode: boolean): void {
-    if (cell === null || !isCode) return;
+    if (cell === null) return;
+    if (!this.hasTabStop && cell instanceof HTMLElement && cell.classList.contains('nb-cell')) {
+      this.hasTabStop = true;
+      this.makeTabStop(cell);
+    }
+    this.queueCheck(cell);
+    if (!isCode) return;
     const area = cell.querySelector(':scope > .nb-input .nb-input-area');
     const pre = area?.querySelector(':scope > pre.nb-source');
     if (area == null || pre == null) return;
@@ -86,6 +120,9 @@ export class Reading {
       const a = document.createElement('a');
       a.href = t.href;
       a.textContent = t.text;
+      // The document's click handler scrolls there; the focus follows, so Tab and j/k go on from
+      // the heading (as a skip link does).
+      a.addEventListener('click', () => this.focusHeading(t.href.slice(1)));
       li.append(a);
       ol.append(li);
     }
@@ -95,15 +132,20 @@ export class Reading {
       ol.append(li);
     }
     nav.append(title, ol);
-    this.o.root.before(nav);
+    // Inside the notebook root, so it takes the theme's colours (its links too).
+    this.o.root.prepend(nav);
     this.toc = nav;
   }
 
-  command(c: ReadingCommand): void {
+  /** `focus`: asked from the keyboard, so an opened table of contents takes the focus. */
+  command(c: ReadingCommand, focus = false): void {
     if (c === 'toc') {
       if (this.toc === null) return;
       this.toc.hidden = !this.toc.hidden;
       if (!this.toc.hidden) this.toc.scrollIntoView({ block: 'nearest' });
+      // Tab goes on through the entries; Enter on one goes to its heading.
+      if (focus && !this.toc.hidden)
+        this.toc.querySelector<HTMLElement>('a[href]')?.focus({ preventScroll: true });
     } else if (c === 'code') {
       this.codeHidden = !this.codeHidden;
       this.o.root.classList.toggle('nb-code-hidden', this.codeHidden);
@@ -133,12 +175,95 @@ export class Reading {
     const i = stepCell(cur, cells.length, dir);
     const el = cells[i];
     if (el === undefined) return;
-    // A roving tabindex: only the focused cell is focusable, so Tab order stays short.
-    for (const c of cells)
-      if (c !== el && c.getAttribute('tabindex') === '-1') c.removeAttribute('tabindex');
-    el.setAttribute('tabindex', '-1');
+    // A roving tabindex: only the current cell is in the Tab order, so Tab order stays short.
+    for (const c of cells) if (c !== el && c.dataset.nbTabStop !== undefined) this.dropTabStop(c);
+    this.makeTabStop(el);
     el.focus({ preventScroll: true });
     el.scrollIntoView({ block: 'nearest' });
+  }
+
+  private makeTabStop(cell: HTMLElement): void {
+    const n = Number(cell.dataset.cellIndex ?? '0') + 1;
+    cell.dataset.nbTabStop = '';
+    cell.setAttribute('tabindex', '0');
+    cell.setAttribute('role', 'group');
+    cell.setAttribute('aria-label', `Cell ${n} (j: next cell, k: previous)`);
+  }
+
+  private dropTabStop(cell: HTMLElement): void {
+    delete cell.dataset.nbTabStop;
+    cell.removeAttribute('tabindex');
+    cell.removeAttribute('role');
+    cell.removeAttribute('aria-label');
+  }
+
+  private focusHeading(id: string): void {
+    const h = document.getElementById(id);
+    if (h === null) return;
+    if (!h.hasAttribute('tabindex')) h.setAttribute('tabindex', '-1');
+    h.focus({ preventScroll: true });
+  }
+
+  // ---- the accessibility pass: scrolling boxes reachable by keyboard, author colours readable ----
+
+  private queueCheck(cell: Element): void {
+    this.pending.add(cell);
+    this.pendingTimer ??= setTimeout(() => {
+      this.pendingTimer = undefined;
+      const cells = Array.from(this.pending);
+      this.pending.clear();
+      for (const c of cells) if (c.isConnected) this.check(c);
+    }, 50);
+  }
+
+  private recheckAll(): void {
+    for (const el of this.colourFixed) el.style.removeProperty('color');
+    this.colourFixed.clear();
+    for (const c of Array.from(this.o.root.children)) if (c !== this.toc) this.queueCheck(c);
+  }
+
+  private check(cell: Element): void {
+    const n =
+      Number((cell instanceof HTMLElement ? cell.dataset.cellIndex : undefined) ?? '-1') + 1;
+    let regions = 0;
+    for (const el of Array.from(cell.querySelectorAll<HTMLElement>(SCROLLERS))) {
+      const cs = getComputedStyle(el);
+      const scrolls =
+        (/auto|scroll/.test(cs.overflowX) && el.scrollWidth > el.clientWidth + 1) ||
+        (/auto|scroll/.test(cs.overflowY) && el.scrollHeight > el.clientHeight + 1);
+      const ours = el.classList.contains('nb-scroll-region');
+      const reachable = el.querySelector(FOCUSABLE) !== null;
+      if (scrolls && !reachable && !ours) {
+        el.classList.add('nb-scroll-region');
+        el.setAttribute('tabindex', '0');
+        el.setAttribute('role', 'region');
+        regions += 1;
+        // Distinct names: landmarks that share one cannot be told apart in a screen reader's list.
+        const what = el.closest('.nb-input') ? 'Code' : 'Output';
+        el.setAttribute(
+          'aria-label',
+          `${what} of cell ${n}${regions > 1 ? ` (${regions})` : ''}, scrollable`,
+        );
+      } else if (ours && !scrolls) {
+        el.classList.remove('nb-scroll-region');
+        el.removeAttribute('tabindex');
+        el.removeAttribute('role');
+        el.removeAttribute('aria-label');
+      }
+    }
+    // An author's background without a text colour of its own (`<h1 style="background:pink">`)
+    // is read against the theme's text colour, which in the other theme can be unreadable.
+    for (const el of Array.from(cell.querySelectorAll<HTMLElement>('[style*="background"]'))) {
+      if (el.style.color !== '' || this.colourFixed.has(el)) continue;
+      const cs = getComputedStyle(el);
+      const bg = parseRgb(cs.backgroundColor);
+      const fg = parseRgb(cs.color);
+      if (bg === null || fg === null || bg[3] < 0.5) continue;
+      const fix = contrastFix(fg, bg);
+      if (fix === null) continue;
+      el.style.color = fix;
+      this.colourFixed.add(el);
+    }
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -153,7 +278,7 @@ export class Reading {
     });
     if (k === null) return;
     e.preventDefault();
-    this.command(k);
+    this.command(k, true);
   }
 
   private async copy(b: HTMLElement, cell: Element, pre: Element): Promise<void> {

@@ -40,7 +40,7 @@ const params = new URLSearchParams(location.search);
 const viewId = params.get('view') ?? '';
 const nativeKind = params.get('native') === 'plain' ? 'plain' : 'github';
 // The page URL's fragment (content script): a deep link the renderer scrolls to once rendered.
-const deepLink = deepLinkHash(params.get('hash'));
+let deepLink = deepLinkHash(params.get('hash'));
 const targetOrigin = parentTargetOrigin(
   params.get('origin'),
   location.ancestorOrigins?.[0],
@@ -195,9 +195,17 @@ ui.native.addEventListener('click', (e) => {
 
 // ---- reading comforts: the renderer does them, the toolbar asks ----
 
-function sendCommand(command: ReadingCommand): void {
+function sendCommand(command: ReadingCommand, fromKey = false): void {
   if (renderer?.ready !== true) return;
-  renderer.port?.postMessage({ nbshield: 1, type: 'command', command });
+  // A shortcut pressed in the toolbar moves the focus into the notebook (the cell j/k go to, the
+  // table of contents `t` opens); the renderer can only focus its own elements once its frame is.
+  if (fromKey && command !== 'code' && command !== 'lines') renderer.frame.focus();
+  renderer.port?.postMessage({
+    nbshield: 1,
+    type: 'command',
+    command,
+    ...(fromKey ? { focus: true } : {}),
+  });
 }
 ui.toc.addEventListener('click', () => sendCommand('toc'));
 ui.code.addEventListener('click', () => sendCommand('code'));
@@ -214,7 +222,7 @@ document.addEventListener('keydown', (e) => {
   });
   if (k === null) return;
   e.preventDefault();
-  sendCommand(k);
+  sendCommand(k, true);
 });
 
 function showReading(m: { toc: boolean; codeHidden: boolean; lines: boolean }): void {
@@ -356,7 +364,7 @@ function createRenderer(trusted: boolean, wanted: boolean): void {
   const frame = document.createElement('iframe');
   // Opaque origin, scripts only: no same-origin, no popups, no forms, no top navigation.
   frame.setAttribute('sandbox', 'allow-scripts');
-  frame.setAttribute('title', 'Notebook');
+  frame.setAttribute('title', 'Notebook content (sandboxed)');
   if (previousHeight !== '') frame.style.height = previousHeight;
   frame.src = `${rendererUrl(trusted ? 'renderer-trusted.html' : 'renderer.html')}#${nonce}`;
   renderer?.port?.close();
@@ -460,6 +468,13 @@ window.addEventListener('message', (event) => {
     if (msg?.type === 'theme' && msg.theme !== pageTheme) {
       pageTheme = msg.theme;
       applyTheme();
+    } else if (msg?.type === 'hash') {
+      // The page's fragment changed: only where to scroll, which the page could do anyway.
+      const h = deepLinkHash(msg.hash);
+      if (h === null) return;
+      deepLink = h;
+      if (renderer?.ready === true)
+        renderer.port?.postMessage({ nbshield: 1, type: 'hash', hash: h });
     }
     return;
   }

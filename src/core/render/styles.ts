@@ -19,9 +19,9 @@ export function katexCssWithFonts(katexCss: string, fontBase: string): string {
 
 const LIGHT = `
   --nb-fg: #1f2328; --nb-bg: #ffffff; --nb-muted: #59636e; --nb-border: #d1d9e0;
-  --nb-code-bg: #f6f8fa; --nb-in: #303f9f; --nb-out: #d84315; --nb-link: #0969da;
+  --nb-code-bg: #f6f8fa; --nb-in: #303f9f; --nb-out: #bf360c; --nb-link: #0969da;
   --nb-stderr-bg: #fff5f5; --nb-error-bg: #fff0f0; --nb-note-bg: #fff8c5; --nb-note-border: #d4a72c;
-  --hl-keyword: #cf222e; --hl-string: #0a3069; --hl-number: #0550ae; --hl-comment: #6e7781;
+  --hl-keyword: #cf222e; --hl-string: #0a3069; --hl-number: #0550ae; --hl-comment: #59636e;
   --hl-title: #8250df; --hl-built: #953800; --hl-meta: #116329; --hl-attr: #0550ae;
   --ansi-black: #3e424d; --ansi-red: #e75c58; --ansi-green: #00a250; --ansi-yellow: #ddb62b;
   --ansi-blue: #208ffb; --ansi-magenta: #d160c4; --ansi-cyan: #60c6c8; --ansi-white: #c5c1b4;
