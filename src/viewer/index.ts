@@ -199,7 +199,8 @@ function sendCommand(command: ReadingCommand, fromKey = false): void {
   if (renderer?.ready !== true) return;
   // A shortcut pressed in the toolbar moves the focus into the notebook (the cell j/k go to, the
   // table of contents `t` opens); the renderer can only focus its own elements once its frame is.
-  if (fromKey && command !== 'code' && command !== 'lines') renderer.frame.focus();
+  const opensToc = command === 'toc' && ui.toc.getAttribute('aria-pressed') !== 'true';
+  if (fromKey && (command === 'next' || command === 'prev' || opensToc)) renderer.frame.focus();
   renderer.port?.postMessage({
     nbshield: 1,
     type: 'command',

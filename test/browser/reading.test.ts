@@ -204,4 +204,126 @@ describe('reading comforts (Chromium)', () => {
     }
     await page.close();
   });
+
+  it('keyboard only: Tab goes from the GitHub page through the toolbar into the notebook; t, Enter, j', async () => {
+    const { page, r, v } = await open();
+    /** Where the keyboard focus is: a renderer element, a viewer element, or the page. */
+    const where = async (): Promise<string> => {
+      const inR = await r.evaluate(() => {
+        if (!document.hasFocus()) return null;
+        const a = document.activeElement as HTMLElement | null;
+        if (a?.dataset.cellIndex !== undefined) return `cell ${a.dataset.cellIndex}`;
+        return `${a?.tagName.toLowerCase() ?? '?'}${a?.id ? `#${a.id}` : ''} ${a?.textContent?.trim().slice(0, 40) ?? ''}`;
+      });
+      if (inR !== null) return `renderer ${inR}`;
+      const inV = await v.evaluate(() =>
+        document.hasFocus() ? (document.activeElement?.id ?? '?') : null,
+      );
+      if (inV !== null) return `viewer ${inV}`;
+      return 'page';
+    };
+    // From the top of the GitHub page, with the keyboard only.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    const seen: string[] = [];
+    for (let i = 0; i < 120; i += 1) {
+      await page.keyboard.press('Tab');
+      const w = await where();
+      if (w.startsWith('viewer ') || w.startsWith('renderer ')) seen.push(w);
+      if (w.startsWith('renderer ')) break;
+    }
+    // Every toolbar control, in order, then the notebook's tab stop: its first cell.
+    expect(seen).toEqual([
+      'viewer trust',
+      'viewer toc',
+      'viewer code',
+      'viewer lines',
+      'viewer native',
+      'viewer raw',
+      'viewer download',
+      'viewer colab',
+      'viewer nbviewer',
+      'viewer binder',
+      'renderer cell 0',
+    ]);
+    await page.keyboard.press('j');
+    expect(await where()).toBe('renderer cell 1');
+    // `t` opens the table of contents and goes to its first entry; Tab to the next; Enter goes
+    // to that heading (scrolled into view and focused), and j goes on from there.
+    await page.keyboard.press('t');
+    await v.waitForSelector('#toc[aria-pressed="true"]');
+    expect(await where()).toBe('renderer a Reading tour');
+    await page.keyboard.press('Tab');
+    expect(await where()).toBe('renderer a Far section');
+    const far = await r.$eval(`[data-cell-index="${FAR}"] h2`, (h) => h.id);
+    expect(await inView(r, `[id="${far}"]`)).toBe(false);
+    await page.keyboard.press('Enter');
+    expect(await waitInView(r, `[id="${far}"]`, true)).toBe(true);
+    expect(await where()).toMatch(new RegExp(`^renderer h2#${far} Far section`));
+    await page.keyboard.press('j');
+    expect(await where()).toBe(`renderer cell ${FAR + 1}`);
+
+    // Shortcuts pressed while the focus is in the toolbar: `t` toggles the table of contents
+    // (and an opened one takes the focus), j moves the focus into the notebook's cells.
+    // Back to the toolbar with Shift+Tab (a script cannot move the focus out of the sandbox).
+    const backToToolbar = async (): Promise<string> => {
+      for (let i = 0; i < 60; i += 1) {
+        await page.keyboard.press('Shift+Tab');
+        const w = await where();
+        if (w.startsWith('viewer ')) return w;
+      }
+      return await where();
+    };
+    expect(await backToToolbar()).toBe('viewer binder');
+    await page.keyboard.press('t');
+    await v.waitForSelector('#toc[aria-pressed="false"]');
+    await r.waitForSelector('#nb-toc', { state: 'hidden' });
+    expect(await where()).toBe('viewer binder');
+    await page.keyboard.press('t');
+    await r.waitForSelector('#nb-toc', { state: 'visible' });
+    expect(await where()).toBe('renderer a Reading tour');
+    expect(await backToToolbar()).toBe('viewer binder');
+    await page.keyboard.press('j');
+    expect(await where()).toMatch(/^renderer cell \d+$/);
+    const before = await where();
+    await page.keyboard.press('j');
+    expect(await where()).toBe(`renderer cell ${Number(before.split(' ')[2]) + 1}`);
+    await page.close();
+  });
+
+  it('a hash change on the open page is followed: a link to #cell-N clicked there, an edited address', async () => {
+    const { page, r } = await open();
+    const target = `#cell-${FAR + 1}`;
+    expect(await waitInView(r, target, false)).toBe(false);
+    await page.evaluate(() => {
+      (window as unknown as { __samePage: boolean }).__samePage = true;
+    });
+    // A link on the GitHub page itself (a README or comment can have one), really clicked.
+    await page.evaluate((href) => {
+      const a = document.createElement('a');
+      a.href = href;
+      a.id = 'nbshield-test-link';
+      a.textContent = 'to the far cell';
+      a.style.cssText = 'position:fixed;top:0;left:0;z-index:2147483647;background:#fff';
+      document.body.append(a);
+    }, target);
+    await page.locator('#nbshield-test-link').click();
+    expect(new URL(page.url()).hash).toBe(target);
+    expect(await waitInView(r, target, true)).toBe(true);
+    expect(await inView(r, '#cell-0')).toBe(false);
+    // The address edited to another fragment: a same-document navigation, no reload.
+    await page.goto(`${page.url().split('#')[0]}#cell-0`);
+    expect(await waitInView(r, '#cell-0', true)).toBe(true);
+    expect(await inView(r, target)).toBe(false);
+    // A heading's anchor works the same way.
+    await page.evaluate(() => {
+      location.hash = '#Deeper-part';
+    });
+    expect(await waitInView(r, `[data-cell-index="${FAR + 2}"] h3`, true)).toBe(true);
+    expect(
+      await page.evaluate(() => (window as unknown as { __samePage?: boolean }).__samePage),
+    ).toBe(true);
+    // The same renderer document all along (it scrolled; nothing re-rendered).
+    expect(await rendererFrame(page, s.extensionId)).toBe(r);
+    await page.close();
+  });
 });

@@ -309,6 +309,7 @@ ${items}
         cur.replaceWith(document.importNode(next, true));
         document.title = doc.title;
         if (push) history.pushState({ turbo: true }, '', url);
+        shown = location.href.split('#')[0];
         document.dispatchEvent(new CustomEvent('turbo:render'));
         document.dispatchEvent(new CustomEvent('turbo:load'));
         document.dispatchEvent(new CustomEvent('soft-nav:end'));
@@ -321,7 +322,16 @@ ${items}
     e.preventDefault();
     swap(a.href, true);
   });
-  window.addEventListener('popstate', function () { swap(location.href, false); });
+  // As Turbo does: the page's own entry is marked, and a popstate is followed only to a marked
+  // entry of another page (a #fragment navigation also fires popstate; Turbo leaves it alone).
+  var shown = location.href.split('#')[0];
+  history.replaceState({ turbo: true }, '');
+  window.addEventListener('popstate', function (e) {
+    var url = location.href.split('#')[0];
+    if (!(e.state && e.state.turbo) || url === shown) return;
+    shown = url;
+    swap(location.href, false);
+  });
   window.__fakeTurbo = { visit: function (u) { return swap(u, true); } };
 })();
 `;
