@@ -237,4 +237,62 @@ describe('Firefox ESR', () => {
       await page.close();
     }
   }, 120_000);
+
+  it('copy button: the code cell source reaches the clipboard (read back by a real paste)', async () => {
+    const source = 'alpha = 1\nbeta = "two"\nprint(alpha, beta)';
+    server.setFile(
+      'nbshield/ffcopy',
+      'copy.ipynb',
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+        cells: [
+          { id: 'c0', cell_type: 'code', metadata: {}, source, execution_count: 1, outputs: [] },
+        ],
+      }),
+    );
+    const page = await open(server.blobUrl('nbshield/ffcopy', 'copy.ipynb'));
+    expect((await ffWaitSettled(page)).state).toBe('rendered');
+    expect(await cells(page, 1)).toBe(1);
+    // A text area on the page, to paste into: what a user would do to see the clipboard.
+    await page.evaluate(() => {
+      const ta = document.createElement('textarea');
+      ta.id = 'nbshield-paste';
+      ta.value = 'before';
+      document.body.prepend(ta);
+    });
+    const paste = async (): Promise<string> => {
+      await page.click('#nbshield-paste');
+      await page.evaluate(() => {
+        (document.getElementById('nbshield-paste') as HTMLTextAreaElement).value = '';
+      });
+      await page.keyboard.down('Control');
+      await page.keyboard.press('v');
+      await page.keyboard.up('Control');
+      await sleep(300);
+      return page.evaluate(
+        () => (document.getElementById('nbshield-paste') as HTMLTextAreaElement).value,
+      );
+    };
+    // Control: the paste reads the clipboard (text copied there with Ctrl+C first).
+    await page.click('#nbshield-paste');
+    await page.evaluate(() =>
+      (document.getElementById('nbshield-paste') as HTMLTextAreaElement).select(),
+    );
+    await page.keyboard.down('Control');
+    await page.keyboard.press('c');
+    await page.keyboard.up('Control');
+    expect(await paste()).toBe('before');
+    const r = await ffRendererFrame(page);
+    await r.click('#cell-0 button.nb-copy');
+    let state: string | null = null;
+    for (let i = 0; i < 50 && state !== 'copied'; i += 1) {
+      state = await r.$eval('#cell-0 button.nb-copy', (b) => b.getAttribute('data-state'));
+      if (state !== 'copied') await sleep(100);
+    }
+    expect(state).toBe('copied');
+    expect(await paste()).toBe(source);
+    await page.close();
+  });
 });
