@@ -119,6 +119,28 @@ describe('content script on a GitHub notebook page', () => {
     expect(preview.style.display).toBe('');
   });
 
+  it('a hash change is passed to the viewer (to its origin only); the view stays', async () => {
+    const posted: Array<{ data: unknown; origin: unknown }> = [];
+    const win = iframe.contentWindow as Window;
+    const spy = vi.spyOn(win, 'postMessage').mockImplementation(((
+      data: unknown,
+      origin: unknown,
+    ) => {
+      posted.push({ data, origin });
+    }) as typeof win.postMessage);
+    location.hash = '#cell-12';
+    await new Promise((r) => setTimeout(r, 120));
+    location.hash = `#${'x'.repeat(600)}`;
+    await new Promise((r) => setTimeout(r, 120));
+    spy.mockRestore();
+    // An over-long fragment is not passed on; the view was not remounted.
+    expect(posted).toEqual([
+      { data: { nbshield: 1, type: 'hash', hash: '#cell-12' }, origin: EXT_ORIGIN },
+    ]);
+    expect(document.querySelector('[data-nbshield]')).toBe(root);
+    expect(root.querySelector('iframe')).toBe(iframe);
+  });
+
   it('leaving the page (in-page navigation) removes the view and restores GitHub’s', async () => {
     history.pushState({}, '', '/octo/demo/tree/main');
     document.body.append(document.createElement('div')); // a DOM change follows every navigation

@@ -84,6 +84,18 @@ describe('reading messages (strictly validated)', () => {
     expect(parseFrameMessage({ ...base, type: 'command', command: 'trust' })).toBeNull();
     expect(parseFrameMessage({ ...base, type: 'command', command: 'toc', x: 1 })).toBeNull();
     expect(parseFrameMessage({ ...base, type: 'command' })).toBeNull();
+    // `focus`: the command came from the keyboard; a boolean only.
+    expect(
+      parseFrameMessage({ ...base, type: 'command', command: 'toc', focus: true }),
+    ).not.toBeNull();
+    expect(parseFrameMessage({ ...base, type: 'command', command: 'toc', focus: 1 })).toBeNull();
+  });
+  it('hash: a plain fragment of the page URL, nothing else', () => {
+    expect(parseFrameMessage({ ...base, type: 'hash', hash: '#cell-12' })).not.toBeNull();
+    expect(parseFrameMessage({ ...base, type: 'hash', hash: '#Deeper-part' })).not.toBeNull();
+    for (const bad of ['cell-12', '#', '#a b', '#a#b', `#${'x'.repeat(513)}`, 12, undefined])
+      expect(parseFrameMessage({ ...base, type: 'hash', hash: bad })).toBeNull();
+    expect(parseFrameMessage({ ...base, type: 'hash', hash: '#x', scroll: true })).toBeNull();
   });
   it('copy: a string of bounded size; copied and reading: booleans', () => {
     expect(parseFrameMessage({ ...base, type: 'copy', text: 'print(1)' })).not.toBeNull();
