@@ -238,7 +238,7 @@ describe('Firefox ESR', () => {
     }
   }, 120_000);
 
-  it('copy button: the code cell source reaches the clipboard (read back by a real paste)', async () => {
+  it('copy button: the source reaches the clipboard, directly and by the viewer’s fallback (read back by a real paste)', async () => {
     const source = 'alpha = 1\nbeta = "two"\nprint(alpha, beta)';
     server.setFile(
       'nbshield/ffcopy',
@@ -276,17 +276,62 @@ describe('Firefox ESR', () => {
       );
     };
     // Control: the paste reads the clipboard (text copied there with Ctrl+C first).
-    await page.click('#nbshield-paste');
-    await page.evaluate(() =>
-      (document.getElementById('nbshield-paste') as HTMLTextAreaElement).select(),
-    );
-    await page.keyboard.down('Control');
-    await page.keyboard.press('c');
-    await page.keyboard.up('Control');
+    const copyBefore = async (): Promise<void> => {
+      await page.click('#nbshield-paste');
+      await page.evaluate(() => {
+        const ta = document.getElementById('nbshield-paste') as HTMLTextAreaElement;
+        ta.value = 'before';
+        ta.select();
+      });
+      await page.keyboard.down('Control');
+      await page.keyboard.press('c');
+      await page.keyboard.up('Control');
+    };
+    await copyBefore();
     expect(await paste()).toBe('before');
     const r = await ffRendererFrame(page);
+    // Which way the copy went, for the output: the sandbox's own clipboard, or the viewer's
+    // fallback (passed through unchanged).
+    await r.evaluate(() => {
+      const w = window as unknown as { __copyPath?: string };
+      const cb = navigator.clipboard as Clipboard | undefined;
+      if (cb === undefined) {
+        w.__copyPath = 'no navigator.clipboard in the sandbox';
+        return;
+      }
+      const orig = cb.writeText.bind(cb);
+      cb.writeText = async (t: string) => {
+        try {
+          await orig(t);
+          w.__copyPath = 'sandbox clipboard';
+        } catch (e) {
+          w.__copyPath = `viewer fallback (sandbox: ${String(e)})`;
+          throw e;
+        }
+      };
+    });
     await r.click('#cell-0 button.nb-copy');
     let state: string | null = null;
+    for (let i = 0; i < 50 && state !== 'copied'; i += 1) {
+      state = await r.$eval('#cell-0 button.nb-copy', (b) => b.getAttribute('data-state'));
+      if (state !== 'copied') await sleep(100);
+    }
+    expect(state).toBe('copied');
+    console.info(
+      `[firefox copy] ${await r.evaluate(() => (window as unknown as { __copyPath?: string }).__copyPath ?? 'unknown')}`,
+    );
+    expect(await paste()).toBe(source);
+
+    // The viewer's fallback (the path Chromium's sandbox takes): the sandbox clipboard refuses.
+    await copyBefore();
+    expect(await paste()).toBe('before');
+    await r.evaluate(() => {
+      const cb = navigator.clipboard as Clipboard;
+      cb.writeText = () => Promise.reject(new DOMException('refused (test)', 'NotAllowedError'));
+    });
+    await r.$eval('#cell-0 button.nb-copy', (b) => b.removeAttribute('data-state'));
+    await r.click('#cell-0 button.nb-copy');
+    state = null;
     for (let i = 0; i < 50 && state !== 'copied'; i += 1) {
       state = await r.$eval('#cell-0 button.nb-copy', (b) => b.getAttribute('data-state'));
       if (state !== 'copied') await sleep(100);
