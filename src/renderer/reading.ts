@@ -72,9 +72,10 @@ export class Reading {
    */
   decorateCell(cell: Element | null, source: string, isCode: boolean): void {
     if (cell === null) return;
-    if (!this.hasTabStop && cell instanceof HTMLElement && cell.classList.contains('nb-cell')) {
+    if (cell instanceof HTMLElement && cell.classList.contains('nb-cell')) {
+      // The first cell, or a lazily rendered one that took over a placeholder's tab stop.
+      if (!this.hasTabStop || cell.getAttribute('tabindex') === '0') this.makeTabStop(cell);
       this.hasTabStop = true;
-      this.makeTabStop(cell);
     }
     this.queueCheck(cell);
     if (!isCode) return;
@@ -176,7 +177,7 @@ export class Reading {
     const el = cells[i];
     if (el === undefined) return;
     // A roving tabindex: only the current cell is in the Tab order, so Tab order stays short.
-    for (const c of cells) if (c !== el && c.dataset.nbTabStop !== undefined) this.dropTabStop(c);
+    for (const c of cells) if (c !== el && c.hasAttribute('tabindex')) this.dropTabStop(c);
     this.makeTabStop(el);
     el.focus({ preventScroll: true });
     el.scrollIntoView({ block: 'nearest' });
