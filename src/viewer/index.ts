@@ -9,7 +9,14 @@ import {
   type Settings,
   type VerdictInfo,
 } from '../core/protocol';
-import { TrustGate, openableLink, parentTargetOrigin, randomNonce, rawLinkFor } from './logic';
+import {
+  TrustGate,
+  openableLink,
+  parentTargetOrigin,
+  randomNonce,
+  rawLinkFor,
+  toolbarStep,
+} from './logic';
 import { readingKey } from '../core/reading';
 import { deepLinkHash, linksOut } from './links';
 
@@ -49,6 +56,7 @@ const targetOrigin = parentTargetOrigin(
 
 const ui = {
   toolbar: $<HTMLElement>('toolbar'),
+  actions: $<HTMLElement>('actions'),
   name: $<HTMLElement>('name'),
   verdict: $<HTMLElement>('verdict'),
   trust: $<HTMLButtonElement>('trust'),
@@ -208,6 +216,17 @@ function sendCommand(command: ReadingCommand, fromKey = false): void {
     ...(fromKey ? { focus: true } : {}),
   });
 }
+// Arrow keys move between the toolbar's visible controls, as screen readers expect of a toolbar.
+ui.actions.addEventListener('keydown', (e) => {
+  if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+  const items = Array.from(ui.actions.querySelectorAll<HTMLElement>('button, a[href]')).filter(
+    (el) => !el.hidden,
+  );
+  const i = toolbarStep(items.indexOf(document.activeElement as HTMLElement), items.length, e.key);
+  if (i === null) return;
+  e.preventDefault();
+  items[i]?.focus();
+});
 ui.toc.addEventListener('click', () => sendCommand('toc'));
 ui.code.addEventListener('click', () => sendCommand('code'));
 ui.lines.addEventListener('click', () => sendCommand('lines'));

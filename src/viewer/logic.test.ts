@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { TrustGate, openableLink, parentTargetOrigin, randomNonce, rawLinkFor } from './logic';
+import {
+  TrustGate,
+  openableLink,
+  parentTargetOrigin,
+  randomNonce,
+  rawLinkFor,
+  toolbarStep,
+} from './logic';
 
 describe('parentTargetOrigin', () => {
   it("prefers the browser's ancestorOrigins over the URL's claim", () => {
@@ -90,5 +97,18 @@ describe('randomNonce', () => {
     const a = randomNonce();
     expect(a).toMatch(/^[0-9a-f]{32}$/);
     expect(randomNonce()).not.toBe(a);
+  });
+});
+
+describe('toolbarStep', () => {
+  it('arrows move along the controls and wrap; Home and End go to the ends; other keys pass', () => {
+    expect(toolbarStep(0, 4, 'ArrowRight')).toBe(1);
+    expect(toolbarStep(3, 4, 'ArrowRight')).toBe(0);
+    expect(toolbarStep(0, 4, 'ArrowLeft')).toBe(3);
+    expect(toolbarStep(2, 4, 'Home')).toBe(0);
+    expect(toolbarStep(1, 4, 'End')).toBe(3);
+    expect(toolbarStep(1, 4, 'j')).toBeNull();
+    expect(toolbarStep(-1, 4, 'ArrowRight')).toBeNull();
+    expect(toolbarStep(0, 0, 'ArrowRight')).toBeNull();
   });
 });

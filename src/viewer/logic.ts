@@ -118,3 +118,16 @@ export function randomNonce(): string {
   crypto.getRandomValues(b);
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
+
+/**
+ * The toolbar's arrow keys (the ARIA toolbar pattern; Tab still visits every control): the index
+ * of the control to focus, or null for keys the toolbar leaves alone. Wraps around at the ends.
+ */
+export function toolbarStep(current: number, count: number, key: string): number | null {
+  if (count <= 0 || current < 0 || current >= count) return null;
+  if (key === 'Home') return 0;
+  if (key === 'End') return count - 1;
+  if (key === 'ArrowRight') return (current + 1) % count;
+  if (key === 'ArrowLeft') return (current - 1 + count) % count;
+  return null;
+}

@@ -274,6 +274,13 @@ describe('reading comforts (Chromium)', () => {
       return await where();
     };
     expect(await backToToolbar()).toBe('viewer binder');
+    // A toolbar's arrow keys: along its visible controls, wrapping; Home and End.
+    await page.keyboard.press('ArrowLeft');
+    expect(await where()).toBe('viewer nbviewer');
+    await page.keyboard.press('Home');
+    expect(await where()).toBe('viewer trust');
+    await page.keyboard.press('ArrowLeft');
+    expect(await where()).toBe('viewer binder');
     await page.keyboard.press('t');
     await v.waitForSelector('#toc[aria-pressed="false"]');
     await r.waitForSelector('#nb-toc', { state: 'hidden' });
