@@ -11,6 +11,26 @@ const SCROLLERS =
   'pre, table, .nb-sanitized, .nb-input-area, .nb-output-area, .nb-html-output, .nb-latex-output, .katex-display';
 const FOCUSABLE = 'a[href], button, input, select, textarea, summary, [tabindex]';
 
+// Text outputs a reader may want to copy; a block of outputs this long gets a collapse toggle.
+const OUTPUT_TEXT = 'pre.nb-stream, pre.nb-text-output, pre.nb-error';
+const LONG_OUTPUT_LINES = 40;
+
+function countLines(text: string): number {
+  let n = text === '' ? 0 : 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n += 1;
+  return n;
+}
+
+function copyButton(label: string): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'nb-copy';
+  b.dataset.nbAction = 'copy';
+  b.setAttribute('aria-label', label);
+  b.title = label;
+  return b;
+}
+
 export const READING_CSS = `
 .nb-toc{margin:0 0 12px;padding:8px 12px;border:1px solid rgba(128,128,128,.35);border-radius:6px;font-size:14px}
 .nb-toc[hidden]{display:none}
@@ -21,7 +41,11 @@ export const READING_CSS = `
 .nb-cell:focus:not(:focus-visible){outline:2px solid #0969da}
 .nb-scroll-region:focus-visible,.nb-notebook :is(h1,h2,h3,h4,h5,h6):focus-visible{outline:2px solid #0969da;outline-offset:1px}
 .nb-notebook :is(h1,h2,h3,h4,h5,h6):focus:not(:focus-visible){outline:none}
-.nb-input-area{position:relative}
+.nb-input-area,.nb-output-area.nb-has-copy{position:relative}
+.nb-collapse{display:block;margin:2px 0 2px 88px;padding:0 6px;font:12px/18px sans-serif;border:1px solid rgba(128,128,128,.5);border-radius:4px;background:transparent;color:var(--nb-muted,#59636e);cursor:pointer}
+.nb-collapse:focus-visible{outline:2px solid #0969da;outline-offset:1px}
+.nb-outputs.nb-outputs-collapsed > .nb-output{max-height:160px;overflow:hidden;-webkit-mask-image:linear-gradient(#000 60%,transparent);mask-image:linear-gradient(#000 60%,transparent)}
+@media print{.nb-copy,.nb-collapse{display:none}.nb-outputs.nb-outputs-collapsed > .nb-output{max-height:none;-webkit-mask-image:none;mask-image:none}}
 .nb-copy{position:absolute;top:4px;right:4px;font:12px/18px sans-serif;padding:0 6px;border:1px solid rgba(128,128,128,.5);border-radius:4px;background:#f6f8fa;color:#1f2328;cursor:pointer;opacity:.85}
 .nb-copy:hover,.nb-copy:focus{opacity:1}
 .nb-copy:focus-visible{outline:2px solid #0969da;outline-offset:1px}
@@ -79,6 +103,7 @@ export class Reading {
     }
     this.queueCheck(cell);
     if (!isCode) return;
+    this.decorateOutputs(cell);
     const area = cell.querySelector(':scope > .nb-input .nb-input-area');
     const pre = area?.querySelector(':scope > pre.nb-source');
     if (area == null || pre == null) return;
@@ -88,18 +113,55 @@ export class Reading {
     gutter.setAttribute('aria-hidden', 'true');
     gutter.textContent = lineNumbers(source);
     area.insertBefore(gutter, pre);
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.className = 'nb-copy';
-    b.dataset.nbAction = 'copy';
-    b.setAttribute('aria-label', 'Copy the code');
-    b.title = 'Copy the code';
+    const b = copyButton('Copy the code');
     b.addEventListener('click', (e) => {
       e.preventDefault();
       e.stopPropagation();
       void this.copy(b, cell, pre);
     });
     area.append(b);
+  }
+
+  /**
+   * Text outputs (streams, plain text, errors) get a copy button; a long output block gets a
+   * "Collapse output" toggle. Long is estimated from lines and images, without layout: measuring
+   * every cell as it streams in would force a layout each time.
+   */
+  private decorateOutputs(cell: Element): void {
+    const block = cell.querySelector<HTMLElement>(':scope .nb-outputs');
+    if (block === null) return;
+    let lines = 0;
+    for (const area of Array.from(block.querySelectorAll<HTMLElement>('.nb-output-area'))) {
+      const pres = Array.from(area.querySelectorAll<HTMLElement>(OUTPUT_TEXT));
+      const text = pres.map((p) => p.textContent ?? '').join('\n');
+      lines += countLines(text) + area.querySelectorAll('img, svg, table tr').length * 2;
+      if (pres.length === 0 || text.trim() === '') continue;
+      area.classList.add('nb-has-copy');
+      const b = copyButton('Copy the output');
+      b.addEventListener('click', (e) => {
+        e.preventDefault();
+        e.stopPropagation();
+        void this.copyText(b, text, pres[0] as HTMLElement);
+      });
+      area.append(b);
+    }
+    if (lines < LONG_OUTPUT_LINES) return;
+    const t = document.createElement('button');
+    t.type = 'button';
+    t.className = 'nb-collapse';
+    t.dataset.nbAction = 'collapse';
+    const set = (collapsed: boolean): void => {
+      block.classList.toggle('nb-outputs-collapsed', collapsed);
+      t.setAttribute('aria-expanded', String(!collapsed));
+      t.textContent = collapsed ? 'Expand output' : 'Collapse output';
+    };
+    t.addEventListener('click', (e) => {
+      e.preventDefault();
+      e.stopPropagation();
+      set(!block.classList.contains('nb-outputs-collapsed'));
+    });
+    set(false);
+    block.prepend(t);
   }
 
   /** All cells rendered: build the TOC (hidden until asked for). */
@@ -283,7 +345,10 @@ export class Reading {
   }
 
   private async copy(b: HTMLElement, cell: Element, pre: Element): Promise<void> {
-    const text = this.sources.get(cell) ?? '';
+    await this.copyText(b, this.sources.get(cell) ?? '', pre);
+  }
+
+  private async copyText(b: HTMLElement, text: string, pre: Element): Promise<void> {
     try {
       await navigator.clipboard.writeText(text);
       b.dataset.state = 'copied';

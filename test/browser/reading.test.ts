@@ -42,9 +42,43 @@ const NB = JSON.stringify({
 });
 const FAR = 32;
 
+// A code cell with a long stream (collapse toggle, copy) and a short result (copy, no toggle).
+const LONG_STREAM = Array.from({ length: 60 }, (_, i) => `line ${i}`).join('\n') + '\n';
+const OUTPUTS_NB = JSON.stringify({
+  nbformat: 4,
+  nbformat_minor: 5,
+  metadata: {},
+  cells: [
+    {
+      id: 'o0',
+      cell_type: 'code',
+      metadata: {},
+      source: 'for i in range(60): print(f"line {i}")',
+      execution_count: 1,
+      outputs: [{ output_type: 'stream', name: 'stdout', text: LONG_STREAM }],
+    },
+    {
+      id: 'o1',
+      cell_type: 'code',
+      metadata: {},
+      source: '6 * 7',
+      execution_count: 2,
+      outputs: [
+        {
+          output_type: 'execute_result',
+          execution_count: 2,
+          metadata: {},
+          data: { 'text/plain': '42' },
+        },
+      ],
+    },
+  ],
+});
+
 beforeAll(async () => {
   server = await startServer();
   server.setFile(REPO, 'tour.ipynb', NB);
+  server.setFile(REPO, 'outputs.ipynb', OUTPUTS_NB);
   s = await launchChrome({ server });
 });
 afterAll(async () => {
@@ -185,6 +219,45 @@ describe('reading comforts (Chromium)', () => {
     await v.waitForSelector('#lines[aria-pressed="true"]');
     expect(await gutter.isVisible()).toBe(true);
     expect(await gutter.textContent()).toBe('1\n2\n3');
+    await page.close();
+  });
+
+  it('text outputs have a copy button; a long output block collapses and expands', async () => {
+    const page = await s.context.newPage();
+    await page.setViewportSize({ width: 1000, height: 700 });
+    await page.goto(server.blobUrl(REPO, 'outputs.ipynb'), { waitUntil: 'domcontentloaded' });
+    await waitRendered(page);
+    const r = await rendererFrame(page, s.extensionId);
+    expect(await waitCells(r, 2)).toBe(2);
+    await s.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: new URL(server.blobUrl(REPO, 'outputs.ipynb')).origin,
+    });
+    await page.evaluate(() => navigator.clipboard.writeText('before'));
+    const copyOut = r.locator('#cell-0 .nb-output-area button.nb-copy');
+    expect(await copyOut.getAttribute('aria-label')).toBe('Copy the output');
+    await copyOut.click();
+    await r.waitForSelector('#cell-0 .nb-output-area button.nb-copy[data-state="copied"]', {
+      timeout: 5000,
+    });
+    await page.bringToFront();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(LONG_STREAM);
+    await r.locator('#cell-1 .nb-output-area button.nb-copy').click();
+    await r.waitForSelector('#cell-1 .nb-output-area button.nb-copy[data-state="copied"]');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('42');
+
+    // Only the long block has a toggle; collapsing makes it short, expanding restores it.
+    expect(await r.locator('#cell-1 .nb-collapse').count()).toBe(0);
+    const toggle = r.locator('#cell-0 .nb-collapse');
+    const out = r.locator('#cell-0 .nb-output').first();
+    const tall = (await out.boundingBox())?.height ?? 0;
+    expect(tall).toBeGreaterThan(500);
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(await toggle.textContent()).toBe('Expand output');
+    expect((await out.boundingBox())?.height ?? 0).toBeLessThanOrEqual(161);
+    await toggle.click();
+    expect((await out.boundingBox())?.height ?? 0).toBeCloseTo(tall, 0);
     await page.close();
   });
 
