@@ -388,6 +388,67 @@ describe('trusted: the bundled libraries draw', () => {
 });
 
 describe('controls: the check can fail', () => {
+  it('GeoJSON draws as shapes with the bundled Vega-Lite when trusted; untrusted it says why', async () => {
+    const geo = {
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          properties: { name: 'square' },
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [0, 0],
+                [20, 0],
+                [20, 15],
+                [0, 15],
+                [0, 0],
+              ],
+            ],
+          },
+        },
+      ],
+    };
+    const text = JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        {
+          id: 'g0',
+          cell_type: 'code',
+          metadata: {},
+          source: 'GeoJSON(square)',
+          execution_count: 1,
+          outputs: [
+            {
+              output_type: 'display_data',
+              metadata: {},
+              data: { 'application/geo+json': geo, 'text/plain': '<IPython.display.GeoJSON>' },
+            },
+          ],
+        },
+      ],
+    });
+    await putSigned('geo.ipynb', text);
+    const t = await open('signed/geo.ipynb');
+    expect(t.trust).toBe('trusted');
+    expect((await settledBoxes(t.r)).map((b) => `${b.lib}:${b.state}`)).toEqual(['vega:drawn']);
+    const d = await drawnPlot(t.page, t.r, 0);
+    expect(d.ok, d.why).toBe(true);
+    await t.page.close();
+    server.setFile(REPO, 'geo.ipynb', text);
+    const u = await open('geo.ipynb');
+    expect(u.trust).toBe('untrusted');
+    expect(await u.r.$$('.nb-rich-output')).toHaveLength(0);
+    expect(await u.r.$$eval('.nb-placeholder', (els) => els.map((e) => e.textContent))).toEqual([
+      'not run: notebook not trusted (GeoJSON output)',
+    ]);
+    expect(await u.r.locator('.nb-text-output').textContent()).toBe('<IPython.display.GeoJSON>');
+    await u.page.close();
+  });
+
   it('a spec the library rejects and a figure that draws nothing both fail the plot check', async () => {
     const out = (data: Bundle) => ({ output_type: 'display_data', metadata: {}, data });
     const nb = {

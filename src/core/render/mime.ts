@@ -160,7 +160,6 @@ const INTERACTIVE: Array<[RegExp, string]> = [
   [/^application\/vnd\.bokehjs_(exec|load)\.v\d+\+json$/i, 'Bokeh'],
   [/^application\/vnd\.webio\.node\+json$/i, 'WebIO'],
   [/^application\/vnd\.holoviews_(exec|load)\.v\d+\+json$/i, 'HoloViews'],
-  [/^application\/geo\+json$/i, 'GeoJSON'],
 ];
 for (const [re, label] of INTERACTIVE) {
   registerMimeRenderer({ label, match: (m) => re.test(m), rank: 5, safe: false });

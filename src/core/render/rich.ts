@@ -35,4 +35,6 @@ export const RICH_KINDS: readonly RichKind[] = [
     library: 'vega',
     rank: 5,
   },
+  // Drawn as shapes by the bundled Vega-Lite: no map tiles (they would come from the web).
+  { label: 'GeoJSON', mime: /^application\/geo\+json$/i, library: 'vega', rank: 5 },
 ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkSpec, dataUrls, vegaMode } from './vega-spec';
+import { checkSpec, dataUrls, geoJsonSpec, vegaMode } from './vega-spec';
 
 describe('vega specs before drawing', () => {
   it('mode from the MIME type', () => {
@@ -61,5 +61,44 @@ describe('vega specs before drawing', () => {
     });
     const fine = { data: { values: [{ a: 1 }] }, mark: 'bar' };
     expect(checkSpec(fine)).toEqual({ ok: true, spec: fine });
+  });
+});
+
+describe('GeoJSON as a Vega-Lite spec', () => {
+  const square = {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [0, 0],
+        [10, 0],
+        [10, 10],
+        [0, 10],
+        [0, 0],
+      ],
+    ],
+  };
+  it('a FeatureCollection, a Feature and a bare geometry become geoshape features', () => {
+    const feature = { type: 'Feature', properties: { name: 'a' }, geometry: square };
+    for (const [value, n] of [
+      [{ type: 'FeatureCollection', features: [feature, feature] }, 2],
+      [feature, 1],
+      [square, 1],
+    ] as const) {
+      const r = geoJsonSpec(value);
+      expect(r.ok).toBe(true);
+      if (!r.ok) continue;
+      expect(r.spec.mark).toMatchObject({ type: 'geoshape' });
+      const values = (r.spec.data as { values: Array<{ type: string }> }).values;
+      expect(values).toHaveLength(n);
+      expect(values.every((f) => f.type === 'Feature')).toBe(true);
+    }
+  });
+  it('what is not GeoJSON gets a message', () => {
+    expect(geoJsonSpec('x')).toMatchObject({ ok: false });
+    expect(geoJsonSpec({ type: 'Topology' })).toEqual({
+      ok: false,
+      message: 'GeoJSON of type "Topology" cannot be drawn',
+    });
+    expect(geoJsonSpec({ type: 'FeatureCollection', features: [] })).toMatchObject({ ok: false });
   });
 });

@@ -57,3 +57,52 @@ export function checkSpec(value: unknown): SpecCheck {
   }
   return { ok: true, spec: value };
 }
+
+const GEO_TYPES = new Set([
+  'Point',
+  'MultiPoint',
+  'LineString',
+  'MultiLineString',
+  'Polygon',
+  'MultiPolygon',
+  'GeometryCollection',
+]);
+
+/**
+ * A GeoJSON output (`application/geo+json`) as a Vega-Lite spec: its features drawn as shapes on
+ * a Mercator projection fitted to them. JupyterLab draws it over web map tiles; here there is no
+ * network, so shapes only.
+ */
+export function geoJsonSpec(value: unknown): SpecCheck {
+  if (!isObject(value) || typeof value.type !== 'string') {
+    return { ok: false, message: 'this is not GeoJSON (no "type")' };
+  }
+  let features: unknown[];
+  if (value.type === 'FeatureCollection' && Array.isArray(value.features)) {
+    features = value.features;
+  } else if (value.type === 'Feature') {
+    features = [value];
+  } else if (GEO_TYPES.has(value.type)) {
+    features = [{ type: 'Feature', properties: {}, geometry: value }];
+  } else {
+    return { ok: false, message: `GeoJSON of type "${value.type}" cannot be drawn` };
+  }
+  if (features.length === 0) return { ok: false, message: 'this GeoJSON has no features' };
+  return {
+    ok: true,
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: 600,
+      height: 360,
+      data: { values: features },
+      projection: { type: 'mercator' },
+      mark: {
+        type: 'geoshape',
+        fill: '#4c78a8',
+        fillOpacity: 0.35,
+        stroke: '#1f4e79',
+        strokeWidth: 1,
+      },
+    },
+  };
+}

@@ -11,7 +11,7 @@ import embed, {
 } from 'vega-embed';
 import type { RichDraw } from '../rich';
 import { shareModules } from './modules';
-import { checkSpec, vegaMode } from './vega-spec';
+import { checkSpec, geoJsonSpec, vegaMode } from './vega-spec';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -42,7 +42,8 @@ function localOptions(opts: unknown): EmbedOptions {
 }
 
 const draw: RichDraw = async (target, output) => {
-  const checked = checkSpec(output.value);
+  const geo = /^application\/geo\+json$/i.test(output.mime);
+  const checked = geo ? geoJsonSpec(output.value) : checkSpec(output.value);
   if (!checked.ok) throw new Error(checked.message);
   // JupyterLab reads embed options from the output metadata, under the MIME type.
   const meta = output.metadata[output.mime];
@@ -50,7 +51,7 @@ const draw: RichDraw = async (target, output) => {
   const result = await embed(
     target,
     structuredClone(checked.spec) as VisualizationSpec,
-    localOptions({ ...own, mode: vegaMode(output.mime) }),
+    localOptions({ ...own, mode: geo ? 'vega-lite' : vegaMode(output.mime) }),
   );
   // A spec that compiles but whose view fails to run has logged the error; surface it.
   await result.view.runAsync();
