@@ -75,6 +75,8 @@ const HEIGHT_EVERY_MS = 300;
 const LAZY_CSS = `
 .nb-notebook{overflow-y:clip}
 .nb-pending{position:relative}
+.nb-pending-outputs{overflow:hidden}
+.nb-pending-text{margin:0 0 0 88px;padding:4px 10px;white-space:pre-wrap;font:13px/17px ui-monospace,SFMono-Regular,Menlo,monospace;color:var(--nb-muted,#59636e)}
 .nb-lazy-probe{position:absolute;left:0;width:1px;top:-1500px;bottom:-1500px;visibility:hidden;pointer-events:none}
 `;
 

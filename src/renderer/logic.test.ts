@@ -5,6 +5,7 @@ import {
   linkAction,
   nextChunkEnd,
   outputsHeightEstimate,
+  pendingOutputText,
   placeholderHtml,
 } from './logic';
 
@@ -78,6 +79,32 @@ describe('lazy cells', () => {
     expect(h).toContain('In [7]:');
     expect(h).toContain('nb-lazy-probe');
   });
+  it('a placeholder holds the text its outputs will show as text, for find-in-page', () => {
+    const outputs: CodeCell['outputs'] = [
+      { output_type: 'stream', name: 'stdout', text: '\u001b[31mred\u001b[0m line\n' },
+      {
+        output_type: 'error',
+        ename: 'ValueError',
+        evalue: 'bad <value>',
+        traceback: ['tb'],
+      },
+      display({ 'text/plain': 'only text' }),
+      display({ 'text/plain': 'beside html', 'text/html': '<b>x</b>' }),
+    ];
+    expect(pendingOutputText(code({ outputs }))).toBe(
+      'red line\n\nValueError: bad <value>\nonly text',
+    );
+    const h = placeholderHtml(code({ outputs }));
+    expect(h).toContain('<pre class="nb-pending-text">red line');
+    expect(h).toContain('ValueError: bad &lt;value&gt;');
+    expect(h).not.toContain('beside html');
+    const huge = { output_type: 'stream' as const, name: 'stdout', text: 'x'.repeat(100_000) };
+    expect(pendingOutputText(code({ outputs: [huge] }))).toHaveLength(20_000);
+    expect(
+      placeholderHtml(code({ outputs, metadata: { jupyter: { outputs_hidden: true } } })),
+    ).not.toContain('nb-pending-text');
+  });
+
   it('hidden code stays hidden in a placeholder', () => {
     const h = placeholderHtml(code({ metadata: { jupyter: { source_hidden: true } } }));
     expect(h).toContain('<details class="nb-hidden nb-hidden-input">');

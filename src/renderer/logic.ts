@@ -110,6 +110,33 @@ function countLines(s: string): number {
   return n;
 }
 
+// Per output, at most this much text goes into a placeholder (the rendered cell clips long
+// streams too): enough for find-in-page to reach what a reader sees first.
+const PENDING_TEXT_CHARS = 20_000;
+// eslint-disable-next-line no-control-regex
+const ANSI_CODES = /\u001b\[[0-9;?]*[A-Za-z]/g;
+
+/**
+ * The text a code cell's outputs will show as text once rendered (streams, tracebacks' last
+ * line, results that are text only), so find-in-page finds it in a placeholder too. Text that
+ * the render shows otherwise (a text/plain beside HTML or an image) is left out.
+ */
+export function pendingOutputText(cell: CodeCell): string {
+  const parts: string[] = [];
+  for (const o of cell.outputs) {
+    let t = '';
+    if (o.output_type === 'stream') t = o.text;
+    else if (o.output_type === 'error') t = `${o.ename}: ${o.evalue}`;
+    else {
+      const keys = Object.keys(o.data);
+      const plain = o.data['text/plain'];
+      if (keys.length === 1 && typeof plain === 'string') t = plain;
+    }
+    if (t !== '') parts.push(t.slice(0, PENDING_TEXT_CHARS).replace(ANSI_CODES, ''));
+  }
+  return parts.join('\n');
+}
+
 /**
  * The stand-in for a code cell not rendered yet: the same cell box (index, id, classes, so
  * #cell-N links, j/k and hide-code work on it) with the source as plain escaped text, which
@@ -124,7 +151,10 @@ export function placeholderHtml(cell: CodeCell): string {
   if (cell.metadata.jupyter?.source_hidden)
     input = `<details class="nb-hidden nb-hidden-input"><summary>Code hidden: show</summary>${input}</details>`;
   const h = outputsHeightEstimate(cell);
-  const outputs = h > 0 ? `<div class="nb-pending-outputs" style="height:${h}px"></div>` : '';
+  const text = cell.metadata.jupyter?.outputs_hidden ? '' : pendingOutputText(cell);
+  const shown = text === '' ? '' : `<pre class="nb-pending-text">${escapeHtml(text)}</pre>`;
+  const outputs =
+    h > 0 ? `<div class="nb-pending-outputs" style="height:${h}px">${shown}</div>` : '';
   return (
     `<div class="nb-cell nb-code-cell nb-pending" data-cell-index="${cell.index}" id="cell-${cell.index}"${id}>` +
     `${input}${outputs}<span class="nb-lazy-probe" aria-hidden="true"></span></div>`
