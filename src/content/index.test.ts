@@ -141,6 +141,20 @@ describe('content script on a GitHub notebook page', () => {
     expect(root.querySelector('iframe')).toBe(iframe);
   });
 
+  it('a fragment changed while the viewer was loading is passed on once it has loaded', () => {
+    const posted: unknown[] = [];
+    const win = iframe.contentWindow as Window;
+    const spy = vi.spyOn(win, 'postMessage').mockImplementation(((data: unknown) => {
+      posted.push(data);
+    }) as typeof win.postMessage);
+    // No hashchange event: as if it fired before the viewer listened.
+    history.replaceState(null, '', '#cell-5');
+    iframe.dispatchEvent(new Event('load'));
+    iframe.dispatchEvent(new Event('load'));
+    spy.mockRestore();
+    expect(posted).toEqual([{ nbshield: 1, type: 'hash', hash: '#cell-5' }]);
+  });
+
   it('leaving the page (in-page navigation) removes the view and restores GitHub’s', async () => {
     history.pushState({}, '', '/octo/demo/tree/main');
     document.body.append(document.createElement('div')); // a DOM change follows every navigation

@@ -184,6 +184,17 @@ class Mount {
     iframe.style.height = '160px';
     iframe.style.border = '0';
     iframe.style.colorScheme = 'normal';
+    // A fragment change while the viewer was still loading reached no listener: once it has
+    // loaded, pass on the fragment if it is not the one its URL already carries.
+    const hashInSrc = params.get('hash');
+    iframe.addEventListener(
+      'load',
+      () => {
+        const h = location.hash;
+        if (/^#[^\s#]{1,512}$/.test(h) && h !== hashInSrc) this.sendHash(h);
+      },
+      { once: true },
+    );
     this.iframe = iframe;
     this.root.append(iframe);
   }
