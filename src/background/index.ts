@@ -65,6 +65,7 @@ browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime
 
 browser.tabs?.onRemoved.addListener((tabId: number) => {
   void service.views.dropTab(tabId);
+  service.dropUploads(tabId);
 });
 
 browser.storage.onChanged.addListener((changes: Record<string, unknown>, area: string) => {

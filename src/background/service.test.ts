@@ -261,6 +261,39 @@ describe('trust flow', () => {
       false,
     );
   });
+
+  it('abandoned upload parts are freed: tab closed, new upload in the tab, or a minute idle', () => {
+    let t = 1_000;
+    const service = new Service({
+      stores: memoryStores(),
+      core: fakeCore(),
+      fetch: async () => new Response('nope', { status: 404 }),
+      setTimer: () => 0,
+      now: () => t,
+    });
+    const ctx = (tabId: number) => ({ tabId, frameId: 0 });
+    const a = 'file:///home/u/a.ipynb';
+    const b = 'file:///home/u/b.ipynb';
+    service.upload(a, 0, 'x'.repeat(10), ctx(1));
+    service.upload(a, 10, 'x'.repeat(5), ctx(1));
+    service.upload(a, 0, 'y'.repeat(7), ctx(2));
+    expect(service.pendingUploadLength()).toBe(22);
+    // The tab navigated to another file and started again: its first upload is dropped.
+    service.upload(b, 0, 'z'.repeat(3), ctx(1));
+    expect(service.pendingUploadLength()).toBe(10);
+    // Tab 2 is closed.
+    service.dropUploads(2);
+    expect(service.pendingUploadLength()).toBe(3);
+    // Idle for over a minute, then any part (here another tab's) drops it.
+    t += 61_000;
+    service.upload(a, 0, 'w', ctx(3));
+    expect(service.pendingUploadLength()).toBe(1);
+    // Parts that keep coming are never dropped as idle.
+    t += 50_000;
+    service.upload(a, 1, 'w', ctx(3));
+    t += 50_000;
+    expect(service.upload(a, 2, 'w', ctx(3))).toEqual({ received: 3 });
+  });
 });
 
 describe('keyring', () => {

@@ -59,6 +59,9 @@ export interface OpenContext {
   frameId: number;
 }
 
+/** Parts arrive back to back; a minute without one means the page gave up. */
+const UPLOAD_IDLE_MS = 60_000;
+
 function uploadKey(ctx: OpenContext, url: string): string {
   return `${ctx.tabId}:${ctx.frameId}:${url}`;
 }
@@ -69,7 +72,10 @@ export class Service {
   readonly views: Views;
   readonly sync: SyncManager;
   private readonly progress = new Map<string, { received: number; total: number | null }>();
-  private readonly uploads = new Map<string, { parts: string[]; length: number }>();
+  private readonly uploads = new Map<
+    string,
+    { tabId: number; parts: string[]; length: number; at: number }
+  >();
 
   constructor(private readonly d: ServiceDeps) {
     const now = d.now ?? Date.now;
@@ -106,8 +112,21 @@ export class Service {
    */
   upload(url: string, offset: number, text: string, ctx: OpenContext): ResponseMap['nb/upload'] {
     const key = uploadKey(ctx, url);
-    // A first part starts over (a reload of the same page drops what an earlier one left).
-    const got = (offset === 0 ? undefined : this.uploads.get(key)) ?? { parts: [], length: 0 };
+    const now = this.now();
+    // Up to 100 MB each: parts a page abandoned (closed, navigated, reloaded mid-way) must not
+    // stay in the worker's memory. A first part drops whatever else that tab left; any part drops
+    // uploads that have been idle longer than UPLOAD_IDLE_MS.
+    for (const [k, u] of this.uploads) {
+      if (now - u.at > UPLOAD_IDLE_MS || (offset === 0 && u.tabId === ctx.tabId)) {
+        this.uploads.delete(k);
+      }
+    }
+    const got = (offset === 0 ? undefined : this.uploads.get(key)) ?? {
+      tabId: ctx.tabId,
+      parts: [],
+      length: 0,
+      at: now,
+    };
     if (offset !== got.length) {
       this.uploads.delete(key);
       throw new Error('Parts of the local notebook arrived out of order; reload the page');
@@ -118,8 +137,21 @@ export class Service {
     }
     got.parts.push(text);
     got.length += text.length;
+    got.at = now;
     this.uploads.set(key, got);
     return { received: got.length };
+  }
+
+  /** A closed tab's unfinished uploads are dropped at once. */
+  dropUploads(tabId: number): void {
+    for (const [k, u] of this.uploads) if (u.tabId === tabId) this.uploads.delete(k);
+  }
+
+  /** How many characters unfinished uploads hold (for tests). */
+  pendingUploadLength(): number {
+    let n = 0;
+    for (const u of this.uploads.values()) n += u.length;
+    return n;
   }
 
   async open(
