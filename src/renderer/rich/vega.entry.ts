@@ -41,6 +41,41 @@ function localOptions(opts: unknown): EmbedOptions {
   };
 }
 
+/**
+ * Charts drawn with nbshield's theme (no theme of their own): drawn again when the reader switches
+ * between light and dark, as Vega bakes its colours into the SVG or canvas. `data-vega-theme` on
+ * the element says which theme it was drawn with.
+ */
+const following = new Map<
+  HTMLElement,
+  { spec: VisualizationSpec; opts: EmbedOptions; view: { finalize(): void } }
+>();
+
+async function embedHere(
+  el: HTMLElement,
+  spec: VisualizationSpec,
+  opts: EmbedOptions,
+): Promise<Awaited<ReturnType<typeof embed>>> {
+  const result = await embed(el, spec, localOptions(opts));
+  el.dataset.vegaTheme = opts.theme ?? theme() ?? 'light';
+  if (opts.theme === undefined) following.set(el, { spec, opts, view: result.view });
+  return result;
+}
+
+new MutationObserver(() => {
+  const now = theme() ?? 'light';
+  for (const [el, chart] of following) {
+    if (!el.isConnected) {
+      chart.view.finalize();
+      following.delete(el);
+    } else if (el.dataset.vegaTheme !== now) {
+      chart.view.finalize();
+      // It drew once with these options; a failure now keeps the error in the console only.
+      void embedHere(el, chart.spec, chart.opts).catch(() => undefined);
+    }
+  }
+}).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+
 const draw: RichDraw = async (target, output) => {
   const geo = /^application\/geo\+json$/i.test(output.mime);
   const checked = geo ? geoJsonSpec(output.value) : checkSpec(output.value);
@@ -48,11 +83,10 @@ const draw: RichDraw = async (target, output) => {
   // JupyterLab reads embed options from the output metadata, under the MIME type.
   const meta = output.metadata[output.mime];
   const own = isObject(meta) && isObject(meta.embed_options) ? meta.embed_options : {};
-  const result = await embed(
-    target,
-    structuredClone(checked.spec) as VisualizationSpec,
-    localOptions({ ...own, mode: geo ? 'vega-lite' : vegaMode(output.mime) }),
-  );
+  const result = await embedHere(target, structuredClone(checked.spec) as VisualizationSpec, {
+    ...(own as EmbedOptions),
+    mode: geo ? 'vega-lite' : vegaMode(output.mime),
+  });
   // A spec that compiles but whose view fails to run has logged the error; surface it.
   await result.view.runAsync();
 };
@@ -65,9 +99,9 @@ function embedForOutputs(
   spec: VisualizationSpec | string,
   opts?: EmbedOptions,
 ) {
+  const target = typeof el === 'string' ? document.querySelector<HTMLElement>(el) : el;
   const checked = checkSpec(spec);
   if (!checked.ok) {
-    const target = typeof el === 'string' ? document.querySelector<HTMLElement>(el) : el;
     const note = document.createElement('div');
     note.className = 'nb-placeholder nb-chart-note';
     note.setAttribute('role', 'note');
@@ -75,7 +109,9 @@ function embedForOutputs(
     target?.replaceChildren(note);
     return Promise.resolve(undefined);
   }
-  return embed(el, checked.spec as VisualizationSpec, localOptions(opts));
+  const own = isObject(opts) ? (opts as EmbedOptions) : {};
+  if (!target) return embed(el, checked.spec as VisualizationSpec, localOptions(own));
+  return embedHere(target, checked.spec as VisualizationSpec, own);
 }
 Object.assign(embedForOutputs, embed, {
   vega,

@@ -92,12 +92,41 @@ const FONTS = `
 .fa, .fas { font-family: 'Font Awesome 5 Free'; font-weight: 900; }
 .far { font-family: 'Font Awesome 5 Free'; font-weight: 400; }`;
 
-// Widgets are styled for a light page (JupyterLab's light variables); on the dark theme they
-// keep a light card of their own rather than dark text on a dark background.
+// Widgets are styled with JupyterLab's variables, defined light at :root by labvariables.css. On
+// the dark theme the box gets JupyterLab's dark values (theme-dark-extension) instead, set on the
+// box itself: a variable defined at :root from other variables keeps their :root values, so the
+// derived --jp-widgets-* ones are set again here too.
+const DARK_ARROW = `url("data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 18 18"><path fill="#e0e0e0" d="M5.2,5.9L9,9.7l3.8-3.8l1.2,1.2l-4.9,5l-4.9-5L5.2,5.9z"/></svg>',
+)}")`;
 const OWN = `
 .nb-rich-output[data-rich="widgets"] > .nb-rich-target { max-width: 100%; }
-html[data-theme="dark"] .nb-rich-output[data-rich="widgets"] > .nb-rich-target { background: #fff; color: #000; color-scheme: light; border-radius: 4px;
-  padding: 4px; }`;
+html[data-theme="dark"] .nb-rich-output[data-rich="widgets"] > .nb-rich-target {
+  color-scheme: dark;
+  --jp-border-color0: #616161; --jp-border-color1: #616161; --jp-border-color2: #424242;
+  --jp-border-color3: #212121;
+  --jp-ui-font-color0: rgba(255, 255, 255, 1); --jp-ui-font-color1: rgba(255, 255, 255, 0.87);
+  --jp-ui-font-color2: rgba(255, 255, 255, 0.6); --jp-ui-font-color3: rgba(255, 255, 255, 0.38);
+  --jp-ui-inverse-font-color0: rgba(0, 0, 0, 1); --jp-ui-inverse-font-color1: rgba(0, 0, 0, 0.8);
+  --jp-inverse-ui-font-color0: rgba(0, 0, 0, 1); --jp-inverse-ui-font-color1: rgba(0, 0, 0, 0.8);
+  --jp-content-font-color0: rgba(255, 255, 255, 1); --jp-content-font-color1: rgba(255, 255, 255, 1);
+  --jp-content-font-color2: rgba(255, 255, 255, 0.7);
+  --jp-layout-color0: #111111; --jp-layout-color1: #212121; --jp-layout-color2: #424242;
+  --jp-layout-color3: #616161;
+  --jp-brand-color0: #1976d2; --jp-brand-color1: #64b5f6; --jp-brand-color2: #90caf9;
+  --jp-widgets-color: var(--jp-content-font-color1);
+  --jp-widgets-label-color: var(--jp-widgets-color);
+  --jp-widgets-readout-color: var(--jp-widgets-color);
+  --jp-widgets-input-color: var(--jp-ui-font-color1);
+  --jp-widgets-input-background-color: var(--jp-layout-color1);
+  --jp-widgets-input-border-color: var(--jp-border-color1);
+  --jp-widgets-input-focus-border-color: var(--jp-brand-color2);
+  --jp-widgets-slider-handle-border-color: var(--jp-border-color1);
+  --jp-widgets-slider-handle-background-color: var(--jp-layout-color1);
+  --jp-widgets-slider-active-handle-color: var(--jp-brand-color1);
+  --jp-widgets-dropdown-arrow: ${DARK_ARROW};
+  color: var(--jp-ui-font-color1);
+}`;
 
 const CSS: Record<string, () => string> = {
   common: () => [luminoCss, faCss, faShimsCss, FONTS, outputCss, OWN].join('\n'),
