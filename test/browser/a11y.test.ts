@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import { corpusDir } from '../fakegithub/server.mjs';
 import {
-  inWorker,
+  tabIdOf,
   launchChrome,
   notebookCellCount,
   rendererFrame,
@@ -266,19 +266,7 @@ describe('accessibility audit (axe-core, Chromium)', () => {
     await nb.goto(server.blobUrl(CORPUS, COLOUR_NB), { waitUntil: 'domcontentloaded' });
     await waitRendered(nb, 0, 60_000);
     const url = nb.url();
-    const tabId = await inWorker(
-      s,
-      async (u: string) => {
-        const c = (
-          globalThis as unknown as {
-            chrome: { tabs: { query(q: object): Promise<Array<{ id?: number; url?: string }>> } };
-          }
-        ).chrome;
-        return (await c.tabs.query({})).find((t) => t.url === u)?.id ?? null;
-      },
-      url,
-    );
-    expect(tabId).not.toBeNull();
+    const tabId = await tabIdOf(s, url);
     const blocking: string[] = [];
     for (const scheme of ['light', 'dark'] as const) {
       for (const file of ['options.html', `popup.html?tab=${tabId}`]) {

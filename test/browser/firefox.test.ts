@@ -11,9 +11,8 @@ import {
   ffCanarySigns,
   ffInteract,
   ffRendererFrame,
-  ffViewerFrame,
+  ffTrust,
   ffWaitSettled,
-  ffWaitTrust,
   launchFirefox,
   type FirefoxSession,
 } from './firefox';
@@ -97,14 +96,7 @@ describe('Firefox ESR', () => {
     server.setFile('nbshield/trust', 'js.ipynb', fixture('trusted-js.ipynb'));
     const page = await open(server.blobUrl('nbshield/trust', 'js.ipynb'));
     expect(await ffWaitSettled(page)).toEqual({ state: 'rendered', trust: 'untrusted' });
-    const v = await ffViewerFrame(page);
-    await v.click('[data-nbshield-action="trust"]');
-    // The viewer may ask for a second, confirming click where it cannot tell that its frame is
-    // fully visible (a clickjacking defence): give it, on the same control.
-    await sleep(500);
-    const label = await v.$eval('[data-nbshield-action="trust"]', (b) => b.textContent ?? '');
-    if (/confirm/i.test(label)) await v.click('[data-nbshield-action="trust"]');
-    await ffWaitTrust(page, 'trusted');
+    await ffTrust(page);
     let report: Record<string, unknown> | null = null;
     for (let i = 0; i < 60 && report === null; i += 1) {
       const r = await ffRendererFrame(page);
@@ -139,12 +131,7 @@ describe('Firefox ESR', () => {
     server.setFile('nbshield/widgets', name, fs.readFileSync(path.join(corpusDir, name), 'utf8'));
     const page = await open(server.blobUrl('nbshield/widgets', name));
     expect(await ffWaitSettled(page)).toEqual({ state: 'rendered', trust: 'untrusted' });
-    const v = await ffViewerFrame(page);
-    await v.click('[data-nbshield-action="trust"]');
-    await sleep(500);
-    const label = await v.$eval('[data-nbshield-action="trust"]', (b) => b.textContent ?? '');
-    if (/confirm/i.test(label)) await v.click('[data-nbshield-action="trust"]');
-    await ffWaitTrust(page, 'trusted');
+    await ffTrust(page);
     let states: string[] = [];
     for (let i = 0; i < 150; i += 1) {
       const r = await ffRendererFrame(page);
@@ -216,12 +203,7 @@ describe('Firefox ESR', () => {
       server.setFile('nbshield/plots', name, fs.readFileSync(path.join(corpusDir, name), 'utf8'));
       const page = await open(server.blobUrl('nbshield/plots', name));
       expect(await ffWaitSettled(page)).toEqual({ state: 'rendered', trust: 'untrusted' });
-      const v = await ffViewerFrame(page);
-      await v.click('[data-nbshield-action="trust"]');
-      await sleep(500);
-      const label = await v.$eval('[data-nbshield-action="trust"]', (b) => b.textContent ?? '');
-      if (/confirm/i.test(label)) await v.click('[data-nbshield-action="trust"]');
-      await ffWaitTrust(page, 'trusted');
+      await ffTrust(page);
       let d = await drawings(page);
       for (let i = 0; i < 100 && !done(d); i += 1) {
         await sleep(200);

@@ -179,6 +179,24 @@ export async function inWorker<T, A>(
   throw last;
 }
 
+/** The browser's id for the tab showing `url` (what the real popup's tabs.query would find). */
+export async function tabIdOf(s: ChromeSession, url: string): Promise<number> {
+  const id = await inWorker(
+    s,
+    async (u: string) => {
+      const c = (
+        globalThis as unknown as {
+          chrome: { tabs: { query(q: object): Promise<Array<{ id?: number; url?: string }>> } };
+        }
+      ).chrome;
+      return (await c.tabs.query({})).find((t) => t.url === u)?.id ?? null;
+    },
+    url,
+  );
+  if (id === null) throw new Error(`no tab for ${url}`);
+  return id;
+}
+
 export async function setSecretHex(s: ChromeSession, hex: string): Promise<unknown> {
   return inWorker(
     s,

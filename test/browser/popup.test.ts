@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import {
-  inWorker,
+  tabIdOf,
   launchChrome,
   rendererFrame,
   startServer,
@@ -48,24 +48,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** The browser's id for the tab showing `url` (what the real popup's tabs.query would find). */
-async function tabIdOf(url: string): Promise<number> {
-  const id = await inWorker(
-    s,
-    async (u: string) => {
-      const c = (
-        globalThis as unknown as {
-          chrome: { tabs: { query(q: object): Promise<Array<{ id?: number; url?: string }>> } };
-        }
-      ).chrome;
-      return (await c.tabs.query({})).find((t) => t.url === u)?.id ?? null;
-    },
-    url,
-  );
-  if (id === null) throw new Error(`no tab for ${url}`);
-  return id;
-}
-
 async function openPopup(tabId: number | null): Promise<Page> {
   const p = await s.context.newPage();
   await p.setViewportSize({ width: 420, height: 400 });
@@ -86,7 +68,7 @@ describe('popup (Chromium)', () => {
       .locator('#verdict')
       .textContent();
 
-    const popup = await openPopup(await tabIdOf(page.url()));
+    const popup = await openPopup(await tabIdOf(s, page.url()));
     const view = popup.locator('.view');
     expect(await view.count()).toBe(1);
     expect(await view.locator('.name').textContent()).toBe('popup-check.ipynb');
@@ -107,7 +89,7 @@ describe('popup (Chromium)', () => {
     await waitTrust(page, 'trusted', 0, 20_000);
     expect((await rendererFrame(page, s.extensionId)).url()).toContain('/renderer-trusted.html');
     // A popup opened afresh reads the same verdict from the background.
-    const again = await openPopup(await tabIdOf(page.url()));
+    const again = await openPopup(await tabIdOf(s, page.url()));
     expect(await again.locator('.view .verdict').textContent()).toBe(
       'Trusted: you trusted this notebook',
     );
@@ -126,7 +108,7 @@ describe('popup (Chromium)', () => {
   it('control: a tab without a notebook, and the popup page itself, show no notebook', async () => {
     const other = await s.context.newPage();
     await other.goto(`https://github.com/${REPO}`, { waitUntil: 'domcontentloaded' });
-    const popup = await openPopup(await tabIdOf(other.url()));
+    const popup = await openPopup(await tabIdOf(s, other.url()));
     expect(await popup.locator('.view').count()).toBe(0);
     expect(await popup.locator('#views').textContent()).toContain(
       'No notebook shown by nbshield in this tab.',
