@@ -49,12 +49,24 @@ const GECKO_ID = 'nbshield@nbshield.dev';
 // data_collection_permissions is understood from Firefox 140 on.
 const FIREFOX_MIN = '140.0';
 
+// BokehJS's prebuilt bundles are classic scripts that register on the top-level `this` (window);
+// imported as modules their `this` would be undefined, so each runs as a function of window.
+const PREBUILT_CLASSIC = /[\\/]@bokeh[\\/]bokehjs\d*[\\/]build[\\/]js[\\/][^\\/]+\.min\.js$/;
+const prebuiltClassic = {
+  name: 'nbshield-prebuilt-classic',
+  transform(code, id) {
+    if (!PREBUILT_CLASSIC.test(id)) return null;
+    return { code: `(function () {\n${code}\n}).call(window);\nexport {};\n`, map: null };
+  },
+};
+
 async function bundle({ name, entry }) {
   await build({
     configFile: false,
     root,
     logLevel: 'warn',
     publicDir: false,
+    plugins: [prebuiltClassic],
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },
     build: {
       outDir: stage,

@@ -1,7 +1,9 @@
 // Trusted renderer page only: runs output script (application/javascript, text/html with
 // <script>) in notebook order, and answers what those outputs ask of the web with the bundled
 // libraries (decisions in cdn.ts): `<script src="https://cdn…/vega@5">`, requirejs
-// `require(["vega-embed"], …)` after `requirejs.config({paths})`, Plotly's `require(["plotly"])`.
+// `require(["vega-embed"], …)` after `requirejs.config({paths})`, Plotly's `require(["plotly"])`,
+// and script elements that output code adds itself (Bokeh's loader puts BokehJS's CDN files in
+// <head>; the plots then wait for `window.Bokeh`).
 // Each such output gets a visible note saying what it asked for and what it got instead.
 import type { ScriptEntry } from '../core/render/types';
 import {
@@ -24,6 +26,7 @@ const GLOBALS: Record<BundledModule, string> = {
   'vega-lite': 'vegaLite',
   'vega-embed': 'vegaEmbed',
   plotly: 'Plotly',
+  bokeh: 'Bokeh',
 };
 
 type Loose = Record<string, unknown>;
@@ -207,12 +210,54 @@ function defineShim(...args: unknown[]): void {
   else void evaluate(d).catch((err: unknown) => console.warn('nbshield: define failed', err));
 }
 
+// ---- script elements that output code adds ----
+
+/**
+ * A `<script src>` to the web added by output code is not inserted (CSP would block it anyway):
+ * it gets the bundled copy when one fits, then its load event, else its error event, and the
+ * output a note either way. appendChild and insertBefore are what script loaders use (Bokeh's,
+ * jQuery's getScript).
+ */
+function gated(node: unknown): boolean {
+  if (!(node instanceof HTMLScriptElement)) return false;
+  const request = parseScriptUrl(node.getAttribute('src') ?? '');
+  if (request === null) return false;
+  const d = decide(request);
+  const box = callerBox();
+  note(box, d);
+  const done = d.kind === 'bundled' ? loadModule(d.module, box) : Promise.reject(new Error(''));
+  done.then(
+    () => node.dispatchEvent(new Event('load')),
+    (err: unknown) => {
+      if (d.kind === 'bundled') console.warn('nbshield: a bundled library failed', err);
+      node.dispatchEvent(new Event('error'));
+    },
+  );
+  return true;
+}
+
+function installScriptGate(): void {
+  const proto = Node.prototype;
+  const append = proto.appendChild;
+  const insert = proto.insertBefore;
+  proto.appendChild = function <T extends Node>(this: Node, node: T): T {
+    return gated(node) ? node : (append.call(this, node) as T);
+  };
+  proto.insertBefore = function <T extends Node>(this: Node, node: T, child: Node | null): T {
+    return gated(node) ? node : (insert.call(this, node, child) as T);
+  };
+}
+
 let installed = false;
 
-/** Puts `define` / `require` / `requirejs` on the page, as Jupyter's classic notebook has them. */
+/**
+ * Puts `define` / `require` / `requirejs` on the page, as Jupyter's classic notebook has them, and
+ * the script gate.
+ */
 export function installAmd(): void {
   if (installed) return;
   installed = true;
+  installScriptGate();
   Object.assign(requireShim, {
     config: configure,
     undef: (n: string) => definitions.delete(n),
@@ -239,9 +284,16 @@ export function runOutputScript(box: HTMLElement, s: ScriptEntry): void {
     });
 }
 
-function runJavascript(box: HTMLElement, code: string): void {
-  // Bokeh's loader and plots load BokehJS from its CDN, which nbshield does not bundle.
-  for (const d of bokehNeeds(code)) note(box, d);
+async function runJavascript(box: HTMLElement, code: string): Promise<void> {
+  // Bokeh's loader and plots need BokehJS from its CDN: when the bundled one fits, it is there
+  // before the script runs (a plot gives up after polling for window.Bokeh for one second).
+  const needs = bokehNeeds(code);
+  for (const d of needs) note(box, d);
+  if (needs.some((d) => d.kind === 'bundled')) {
+    await loadModule('bokeh', box).catch((err: unknown) =>
+      console.warn('nbshield: the bundled BokehJS failed', err),
+    );
+  }
   const el = document.createElement('script');
   const g = win as { __nbshieldElement?: HTMLElement };
   g.__nbshieldElement = box;

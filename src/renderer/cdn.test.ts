@@ -86,6 +86,7 @@ describe('version fit', () => {
       'vega-lite': pkg('vega-lite').version,
       'vega-embed': pkg('vega-embed').version,
       plotly: pkg('plotly.js-dist-min').version,
+      bokeh: pkg('@bokeh/bokehjs2').version,
     };
     for (const [m, v] of Object.entries(installed))
       expect(BUNDLED[m as BundledModule].major, m).toBe(Number(v.split('.')[0]));
@@ -111,9 +112,23 @@ describe('version fit', () => {
       kind: 'unavailable',
     });
     expect(d('https://cdn.plot.ly/plotly-5.0.0.min.js')).toMatchObject({ kind: 'unavailable' });
+    // BokehJS 2.4 stands in for Bokeh 1 and 2; Bokeh 3 wrote another document format.
+    expect(d('https://cdn.pydata.org/bokeh/release/bokeh-1.4.0.min.js')).toMatchObject({
+      kind: 'bundled',
+      module: 'bokeh',
+      newerMajor: true,
+    });
+    expect(d('https://cdn.bokeh.org/bokeh/release/bokeh-widgets-2.4.3.min.js')).toMatchObject({
+      kind: 'bundled',
+      module: 'bokeh',
+      newerMajor: false,
+    });
     expect(d('https://cdn.bokeh.org/bokeh/release/bokeh-3.4.1.min.js')).toMatchObject({
       kind: 'unavailable',
-      reason: 'nbshield bundles no BokehJS',
+      reason: 'the bundled BokehJS is version 2, which does not read version 3',
+    });
+    expect(d('https://cdn.pydata.org/bokeh/release/bokeh-0.12.16.min.js')).toMatchObject({
+      kind: 'unavailable',
     });
     expect(d('https://code.jquery.com/jquery-3.7.1.min.js').kind).toBe('unavailable');
     expect(d('https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.6/require.min.js').kind).toBe(
@@ -158,10 +173,10 @@ describe('notes', () => {
   });
 
   it('a library nbshield does not have: not available, and what the reader sees instead', () => {
-    const b = dec('https://cdn.pydata.org/bokeh/release/bokeh-1.4.0.min.js');
+    const b = dec('https://cdn.bokeh.org/bokeh/release/bokeh-3.4.1.min.js');
     expect(noteText([b])).toBe(
-      'This output asks for bokeh 1.4.0 from cdn.pydata.org; nbshield does not load scripts from the web: ' +
-        'bokeh 1.4.0 not available (nbshield bundles no BokehJS), so this output cannot be drawn here.',
+      'This output asks for bokeh 3.4.1 from cdn.bokeh.org; nbshield does not load scripts from the web: ' +
+        'bokeh 3.4.1 not available (the bundled BokehJS is version 2, which does not read version 3), so this output cannot be drawn here.',
     );
     expect(noteText([b], {}, true)).toContain('so shown below is the saved fallback.');
     expect(noteText([dec('https://cdn.jsdelivr.net/npm/vega@7')])).toContain(
@@ -173,12 +188,20 @@ describe('notes', () => {
   it('Bokeh output scripts: the loader names its CDN files, a plot the docs version', () => {
     const loader = `var js_urls = ["https://cdn.pydata.org/bokeh/release/bokeh-1.4.0.min.js", "https://cdn.pydata.org/bokeh/release/bokeh-widgets-1.4.0.min.js"];`;
     expect(bokehNeeds(loader).map((x) => x.request.version)).toEqual(['1.4.0']);
+    expect(noteText(bokehNeeds(loader), { bokeh: '2.4.3' })).toBe(
+      'This output asks for bokeh 1.4.0 from cdn.pydata.org; nbshield does not load scripts from the web: using the bundled BokehJS 2.4.3 (a newer major version than asked for: most outputs draw the same).',
+    );
     const plot = `var docs_json = {"x":{"roots":{},"title":"Bokeh Application","version":"1.4.0"}}; root.Bokeh.embed.embed_items_notebook(docs_json, render_items);`;
     expect(bokehNeeds(plot)).toMatchObject([
-      { kind: 'unavailable', request: { version: '1.4.0' } },
+      { kind: 'bundled', module: 'bokeh', newerMajor: true, request: { version: '1.4.0' } },
     ]);
-    expect(noteText(bokehNeeds(plot))).toBe(
-      'This Bokeh plot needs BokehJS 1.4.0, which the notebook loads from cdn.bokeh.org; nbshield does not load scripts from the web and bundles no BokehJS, so this plot cannot be drawn here.',
+    expect(noteText(bokehNeeds(plot), { bokeh: '2.4.3' })).toBe(
+      'This Bokeh plot needs BokehJS 1.4.0, which the notebook loads from cdn.bokeh.org; nbshield does not load scripts from the web: using the bundled BokehJS 2.4.3 (a newer major version than asked for: most outputs draw the same).',
+    );
+    // Bokeh 3 documents (the JSON is escaped inside Bokeh 3's script): no bundled copy fits.
+    const plot3 = `const docs_json = '{\\"x\\":{\\"version\\":\\"3.4.1\\"}}'; root.Bokeh.embed.embed_items_notebook(docs_json, render_items);`;
+    expect(noteText(bokehNeeds(plot3))).toBe(
+      'This Bokeh plot needs BokehJS 3.4.1, which the notebook loads from cdn.bokeh.org; nbshield does not load scripts from the web, and no bundled copy fits (the bundled BokehJS is version 2, which does not read version 3), so this plot cannot be drawn here.',
     );
     expect(bokehNeeds('console.log(1)')).toEqual([]);
   });

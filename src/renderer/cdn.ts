@@ -4,16 +4,17 @@
 // its major version fits, else with a visible "not available" note. cdn-loader.ts acts on it.
 
 /** Library modules nbshield bundles, by the names outputs ask for (npm / requirejs names). */
-export type BundledModule = 'vega' | 'vega-lite' | 'vega-embed' | 'plotly';
+export type BundledModule = 'vega' | 'vega-lite' | 'vega-embed' | 'plotly' | 'bokeh';
 /** Stands for "the BokehJS a Bokeh plot's script waits for" (it names no URL itself). */
 const BOKEH_PLOT = 'bokeh:plot';
 
 /** Which rich bundle (src/renderer/rich/LIBRARY.entry.ts) holds each module. */
-export const BUNDLE_OF: Record<BundledModule, 'vega' | 'plotly'> = {
+export const BUNDLE_OF: Record<BundledModule, 'vega' | 'plotly' | 'bokeh'> = {
   vega: 'vega',
   'vega-lite': 'vega',
   'vega-embed': 'vega',
   plotly: 'plotly',
+  bokeh: 'bokeh',
 };
 
 /**
@@ -21,6 +22,8 @@ export const BUNDLE_OF: Record<BundledModule, 'vega' | 'plotly'> = {
  * the older majors each reads well enough to stand in for: Vega-Lite 6 compiles the v4 and v5
  * specs Altair 4/5 wrote, Vega 6 and vega-embed 7 keep Vega 5's and vega-embed 6's API, plotly.js
  * 4 draws figures written for 1-3 (plotly.py has used the current attribute names since 4.0).
+ * BokehJS 2.4 reads Bokeh 1.x documents once adapted (rich/bokeh-docs.ts: the reference form and
+ * the properties 2.0 removed); Bokeh 3 changed the document format, so 3.x is not served.
  * A request for a newer major, or for anything else, is not served.
  */
 export const BUNDLED: Record<BundledModule, { major: number; reads: number[]; label: string }> = {
@@ -28,6 +31,7 @@ export const BUNDLED: Record<BundledModule, { major: number; reads: number[]; la
   'vega-lite': { major: 6, reads: [4, 5], label: 'vega-lite' },
   'vega-embed': { major: 7, reads: [6], label: 'vega-embed' },
   plotly: { major: 4, reads: [1, 2, 3], label: 'plotly.js' },
+  bokeh: { major: 2, reads: [1], label: 'BokehJS' },
 };
 
 export interface ScriptRequest {
@@ -105,9 +109,6 @@ function majorOf(version: string | null): number | null {
 export function decide(request: ScriptRequest): Decision {
   const mod = request.module;
   if (mod === 'requirejs') return { kind: 'builtin', request };
-  if (mod === 'bokeh') {
-    return { kind: 'unavailable', request, reason: 'nbshield bundles no BokehJS' };
-  }
   if (mod === null || !(mod in BUNDLED)) {
     return { kind: 'unavailable', request, reason: 'nbshield has no bundled copy of it' };
   }
@@ -146,6 +147,18 @@ function list(items: string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
+function usingBundled(
+  bundled: Array<Extract<Decision, { kind: 'bundled' }>>,
+  versions: Partial<Record<BundledModule, string>>,
+): string {
+  const mods = [...new Set(bundled.map((d) => d.module))];
+  const names = mods.map((m) => `${BUNDLED[m].label} ${versions[m] ?? `${BUNDLED[m].major}.x`}`);
+  const newer = bundled.some((d) => d.newerMajor)
+    ? ' (a newer major version than asked for: most outputs draw the same)'
+    : '';
+  return `using the bundled ${list(names)}${newer}`;
+}
+
 /**
  * The note shown on an output for what it asked for. `versions` holds the bundled copies' exact
  * versions once loaded (`{vega: '6.4.0'}`); `fallback` says whether the output has a saved
@@ -159,11 +172,13 @@ export function noteText(
   if (decisions.length === 0) return '';
   const plot = decisions.find((d) => d.request.url === BOKEH_PLOT);
   if (plot && decisions.length === 1) {
+    // A plot's script names no URL: it waits for the BokehJS its loader output brought.
     const v = plot.request.version ? ` ${plot.request.version}` : '';
-    return (
-      `This Bokeh plot needs BokehJS${v}, which the notebook loads from cdn.bokeh.org; nbshield ` +
-      `does not load scripts from the web and bundles no BokehJS, so ${fallback ? 'shown below is the saved fallback' : 'this plot cannot be drawn here'}.`
-    );
+    const head = `This Bokeh plot needs BokehJS${v}, which the notebook loads from cdn.bokeh.org; nbshield does not load scripts from the web`;
+    if (plot.kind === 'bundled') return `${head}: ${usingBundled([plot], versions)}.`;
+    const why = plot.kind === 'unavailable' ? ` (${plot.reason})` : '';
+    const then = fallback ? 'shown below is the saved fallback' : 'this plot cannot be drawn here';
+    return `${head}, and no bundled copy fits${why}, so ${then}.`;
   }
   const hosts = [...new Set(decisions.map((d) => d.request.host))];
   const asked = list([...new Set(decisions.map((d) => requestLabel(d.request)))]);
@@ -175,14 +190,7 @@ export function noteText(
     (d): d is Extract<Decision, { kind: 'unavailable' }> => d.kind === 'unavailable',
   );
   const parts: string[] = [];
-  if (bundled.length > 0) {
-    const mods = [...new Set(bundled.map((d) => d.module))];
-    const names = mods.map((m) => `${BUNDLED[m].label} ${versions[m] ?? `${BUNDLED[m].major}.x`}`);
-    const newer = bundled.some((d) => d.newerMajor)
-      ? ' (a newer major version than asked for: most outputs draw the same)'
-      : '';
-    parts.push(`using the bundled ${list(names)}${newer}`);
-  }
+  if (bundled.length > 0) parts.push(usingBundled(bundled, versions));
   if (decisions.some((d) => d.kind === 'builtin') && bundled.length === 0 && missing.length === 0) {
     parts.push('its own small require() stands in for require.js');
   }
