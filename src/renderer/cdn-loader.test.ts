@@ -62,3 +62,40 @@ describe('the requirejs stand-in', () => {
     (window as unknown as { define: unknown }).define = before;
   });
 });
+
+describe('script elements that output code adds', () => {
+  installAmd();
+
+  it('one to the web is never inserted: it gets its error event when no bundled copy fits', async () => {
+    const el = document.createElement('script');
+    el.src = 'https://code.jquery.com/jquery-3.7.1.min.js';
+    const outcome = new Promise<string>((resolve) => {
+      el.onload = () => resolve('load');
+      el.onerror = () => resolve('error');
+    });
+    expect(document.head.appendChild(el)).toBe(el);
+    expect(await outcome).toBe('error');
+    expect(el.isConnected).toBe(false);
+    const other = document.createElement('script');
+    other.src = 'https://cdn.bokeh.org/bokeh/release/bokeh-3.4.1.min.js';
+    document.body.insertBefore(other, document.body.firstChild);
+    expect(other.isConnected).toBe(false);
+  });
+
+  it('others (the extension’s own files, inline scripts, other elements) are inserted as before', () => {
+    const own = document.createElement('script');
+    own.src = 'rich-vega.js';
+    document.head.appendChild(own);
+    expect(own.isConnected).toBe(true);
+    own.remove();
+    const inline = document.createElement('script');
+    inline.textContent = '1';
+    document.body.insertBefore(inline, null);
+    expect(inline.isConnected).toBe(true);
+    inline.remove();
+    const div = document.createElement('div');
+    expect(document.body.appendChild(div)).toBe(div);
+    expect(div.isConnected).toBe(true);
+    div.remove();
+  });
+});

@@ -603,6 +603,82 @@ describe('controls: the check can fail', () => {
   });
 });
 
+/**
+ * The corpus Bokeh notebook's loader and first plot, then that plot three more times, each with
+ * its own element: as written; claiming to be Bokeh 2.4.3 (so it is not adapted); with a glyph
+ * type BokehJS does not have; and claiming Bokeh 3.
+ */
+function bokehControls(): string {
+  const nb = JSON.parse(corpus(BOKEH)) as {
+    cells: Array<{ outputs?: Array<{ data?: Bundle }> }>;
+  };
+  const outs = nb.cells.flatMap((c) => c.outputs ?? []);
+  const loader = outs.filter((o) => joined(o.data?.['application/javascript']).includes('js_urls'));
+  const htmlAt =
+    outs.findIndex((o) => joined(o.data?.['application/javascript']).includes('docs_json')) - 1;
+  const [html, plot] = [outs[htmlAt]!, outs[htmlAt + 1]!];
+  const el = /id="([0-9a-f-]{36})"/.exec(joined(html.data?.['text/html']))![1]!;
+  const variant = (k: number, edit: (js: string) => string) => {
+    const id = `${el.slice(0, -2)}0${k}`;
+    const sub = (v: unknown) => joined(v).split(el).join(id);
+    return [
+      { ...html, data: { 'text/html': sub(html.data?.['text/html']) } },
+      {
+        ...plot,
+        data: {
+          ...plot.data,
+          'application/javascript': edit(sub(plot.data?.['application/javascript'])),
+        },
+      },
+    ];
+  };
+  const outputs = [
+    ...outs.slice(outs.indexOf(loader[0]!) - 1, outs.indexOf(loader[0]!) + 1),
+    ...variant(1, (js) => js),
+    ...variant(2, (js) => js.replace('"version":"1.4.0"', '"version":"2.4.3"')),
+    ...variant(3, (js) => js.split('"type":"Circle"').join('"type":"NoSuchGlyph"')),
+    ...variant(4, (js) => js.replace('"version":"1.4.0"', '"version":"3.4.1"')),
+  ];
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [
+      { cell_type: 'code', id: 'b0', metadata: {}, execution_count: 1, source: 'show(p)', outputs },
+    ],
+  });
+}
+
+describe('controls: Bokeh', () => {
+  it('a plot not adapted, a glyph BokehJS lacks, a Bokeh 3 document: each says so and fails the drawing check; the unchanged one passes', async () => {
+    await putSigned('bokeh-controls.ipynb', bokehControls());
+    const { page, r, trust } = await open('signed/bokeh-controls.ipynb');
+    expect(trust).toBe('trusted');
+    const plots = await settledBokeh(r, 4);
+    expect(plots.map((p) => p.state)).toEqual(['drawn', 'error', 'error', 'error']);
+    const checks = [];
+    for (const p of plots) checks.push(await drawnBokeh(page, r, p));
+    expect(checks[0]?.ok, checks[0]?.why).toBe(true);
+    // The ones in error drew nothing the check accepts: their elements are empty.
+    for (const c of checks.slice(1))
+      expect(c).toEqual({ ok: false, why: 'no svg, canvas or image' });
+    expect(plots[1]?.text).toMatch(
+      /^This Bokeh plot could not be drawn with BokehJS 2\.4\.3: \w+\(\d+\)\.\w+ given invalid value: \{"/,
+    );
+    expect(plots[2]?.text).toBe(
+      "This Bokeh plot could not be drawn with BokehJS 2.4.3: Model 'NoSuchGlyph' does not exist. This could be due to a widget or a custom model not being registered before first usage.",
+    );
+    expect(plots[3]?.text).toBe(
+      'This Bokeh plot could not be drawn with BokehJS 2.4.3: this plot was written by Bokeh 3.4.1, whose documents BokehJS 2 does not read',
+    );
+    // Its own note says as much before it runs.
+    expect((await notes(r)).at(-1)).toMatch(
+      /^This Bokeh plot needs BokehJS 3\.4\.1, .*no bundled copy fits \(the bundled BokehJS is version 2, which does not read version 3\)/,
+    );
+    await page.close();
+  }, 60_000);
+});
+
 /** Plot outputs carrying payloads in every part an untrusted render shows or could run. */
 function attackNotebook(js: (id: string) => string, url: (id: string) => string): string {
   const out = (data: Bundle) => ({ output_type: 'display_data', metadata: {}, data });
@@ -687,6 +763,7 @@ describe('untrusted: fallbacks and notes, no plot library, no script', () => {
         await r.$$('.nb-rich-output, .nb-cdn-note, .vega-embed, .plotly-graph-div svg'),
       ).toHaveLength(0);
       shown[name] = await richLibraries(r);
+      expect(await r.evaluate(() => 'Bokeh' in window), name).toBe(false);
       await page.close();
     }
     for (const v of Object.values(shown)) expect(v).toEqual([]);

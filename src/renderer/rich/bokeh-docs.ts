@@ -63,6 +63,19 @@ export function docMajor(doc: unknown): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/**
+ * The versions the documents say they were written by: `docs_json` is an object, or (Bokeh 3, and
+ * standalone HTML) the same as JSON text.
+ */
+export function docsVersions(docsJson: unknown): string[] {
+  if (typeof docsJson === 'string')
+    return [...docsJson.matchAll(/"version"\s*:\s*"([^"]+)"/g)].map((m) => m[1] ?? '');
+  if (!isObject(docsJson)) return [];
+  return Object.values(docsJson).flatMap((d) =>
+    isObject(d) && typeof d.version === 'string' ? [d.version] : [],
+  );
+}
+
 /** A 1.x reference: exactly id and type, maybe subtype. */
 function isOldRef(v: JsonObject): boolean {
   const keys = Object.keys(v);

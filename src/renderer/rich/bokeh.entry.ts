@@ -16,6 +16,7 @@ import {
   adaptDocJson,
   adaptDocsJson,
   adaptRenderItems,
+  docsVersions,
   type Adapted,
   type DescribeProperty,
 } from './bokeh-docs';
@@ -94,11 +95,22 @@ function track(box: HTMLElement | null, ids: string[], a: Adapted, p: Promise<un
   );
 }
 
+/** Bokeh 3 changed the document format: such a plot (in a notebook that also loaded 2.x) is refused. */
+function unreadable(docs: unknown): Error | null {
+  const v = docsVersions(docs).find((x) => Number(/^\d+/.exec(x)?.[0] ?? 0) > 2);
+  return v
+    ? new Error(`this plot was written by Bokeh ${v}, whose documents BokehJS 2 does not read`)
+    : null;
+}
+
 function embedItems(docs: unknown, items: RenderItem[], ...rest: unknown[]): Promise<unknown> {
   const box = outputBox();
   const a = adaptDocsJson(docs, describe);
   const list = (Array.isArray(items) ? adaptRenderItems(items, docs) : []) as RenderItem[];
-  const p = Promise.resolve().then(() => real.embed.embed_items(a.docsJson, list, ...rest));
+  const newer = unreadable(docs);
+  const p = newer
+    ? Promise.reject(newer)
+    : Promise.resolve().then(() => real.embed.embed_items(a.docsJson, list, ...rest));
   track(box, targetIds(list), a, p);
   return p;
 }
@@ -114,9 +126,10 @@ const embed = Object.create(real.embed, {
       const box = outputBox();
       const a = adaptDocJson(item?.doc, describe);
       const id = target ?? item?.target_id;
-      const p = Promise.resolve().then(() =>
-        real.embed.embed_item({ ...item, doc: a.docsJson }, target),
-      );
+      const newer = unreadable({ doc: item?.doc });
+      const p = newer
+        ? Promise.reject(newer)
+        : Promise.resolve().then(() => real.embed.embed_item({ ...item, doc: a.docsJson }, target));
       track(box, id ? [id] : [], a, p);
       return p;
     },
