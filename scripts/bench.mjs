@@ -29,6 +29,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { runChromiumBench } from './bench/chromium.mjs';
+import { generateBigOutputs } from './bench/big-outputs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const corpusDir = path.resolve(root, '../shared/corpus');
@@ -51,6 +52,8 @@ const doRender = !flag('--no-render');
 const filter = value('--filter', '');
 const chromiumOnly = flag('--chromium-only');
 const noChromium = flag('--no-chromium');
+// One huge output per notebook (stream, HTML, image; scripts/bench/big-outputs.mjs).
+const bigOutputs = !quick && !flag('--no-big-outputs');
 // Time spent per measurement (one notebook, one side); the whole bench stays at a few minutes.
 const BUDGET = quick
   ? { digest: 60, render: 200, minRuns: 1, maxRuns: 3 }
@@ -485,9 +488,11 @@ async function mainChromiumOnly() {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'nbshield-bench-'));
   try {
     log(`bench: generating ${sizesMb.join(', ')} MB notebooks in ${tmp}...`);
-    const inputs = [...corpusInputs(), ...generateLarge(tmp, sizesMb)].filter((i) =>
-      i.name.includes(filter),
-    );
+    const inputs = [
+      ...corpusInputs(),
+      ...generateLarge(tmp, sizesMb),
+      ...(bigOutputs ? generateBigOutputs(tmp) : []),
+    ].filter((i) => i.name.includes(filter));
     for (const i of inputs) i.bytes = statSync(i.file).size;
     const chromium = await runChromiumBench({ inputs, root, log });
     const file = path.join(root, 'bench-results/bench.json');
@@ -552,9 +557,11 @@ async function main() {
     const versions = await py.ask({ op: 'versions' });
 
     log(`bench: generating ${sizesMb.join(', ')} MB notebooks in ${tmp}...`);
-    const inputs = [...corpusInputs(), ...generateLarge(tmp, sizesMb)].filter((i) =>
-      i.name.includes(filter),
-    );
+    const inputs = [
+      ...corpusInputs(),
+      ...generateLarge(tmp, sizesMb),
+      ...(bigOutputs ? generateBigOutputs(tmp) : []),
+    ].filter((i) => i.name.includes(filter));
     for (const i of inputs) i.bytes = statSync(i.file).size;
     log('bench: warming up...');
     await warmUp(inputs, ctx);

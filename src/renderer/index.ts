@@ -124,6 +124,14 @@ function render(msg: RenderMsg): void {
   go();
 }
 
+/**
+ * Sizes above which one output waits for a click (issue 5: no multi-second task in the frame).
+ * Measured here: a 20 MB table held the frame for about 20 s before this, a 4.5 MB one takes
+ * 3-4 s after its click. The corpus' largest HTML output (2.4 MB) stays under the limit.
+ */
+const LARGE_HTML_CHARS = 4 * 1024 * 1024;
+const LARGE_STREAM_REST_CHARS = 2 * 1024 * 1024;
+
 function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number): void {
   const timing = document.body.dataset;
   const trusted = TRUSTED_PAGE && msg.trusted;
@@ -137,6 +145,8 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
     sanitizer,
     allowRemoteImages: msg.allowRemoteImages,
     idPrefix: ID_PREFIX,
+    maxHtmlOutputChars: LARGE_HTML_CHARS,
+    maxStreamRestChars: LARGE_STREAM_REST_CHARS,
   });
   const style = document.createElement('style');
   style.textContent = `${NOTEBOOK_CSS}\n${SANITIZED_CONTAINER_CSS}\n${READING_CSS}\n${LAZY_CSS}`;
@@ -152,6 +162,31 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
   reading = rd;
 
   const cells = nb.cells;
+  // An output left unrendered for its size: its "Render it" button renders the cell in full.
+  root.addEventListener('click', (e) => {
+    const button = e.target instanceof Element ? e.target.closest('.nb-large-show') : null;
+    if (!(button instanceof HTMLButtonElement) || button.disabled) return;
+    const cellEl = button.closest<HTMLElement>('.nb-cell[data-cell-index]');
+    const cell = cells[Number(cellEl?.dataset.cellIndex)];
+    if (!cellEl || !cell) return;
+    button.disabled = true;
+    button.textContent = 'Rendering…';
+    // Two frames: the "Rendering…" state paints before the long task starts.
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        const tpl = document.createElement('template');
+        tpl.innerHTML = r.renderCellInFull(cell);
+        const el = tpl.content.firstElementChild;
+        if (el === null) return;
+        const tabindex = cellEl.getAttribute('tabindex');
+        cellEl.replaceWith(el);
+        if (tabindex !== null) el.setAttribute('tabindex', tabindex);
+        cellDone(el, cell);
+        if (trusted) runScripts(root, r.scripts, nb.metadata, msg.theme, lazyScriptsRun());
+        postHeight(true);
+      }, 0),
+    );
+  });
   // Lazy (issue 5): the first screen is rendered at once; further code cells get a placeholder
   // (their source as plain text, for find-in-page) and are rendered when they come near the
   // viewport. Markdown and raw cells are always rendered in order: the TOC needs every heading,

@@ -107,14 +107,25 @@ describe('lazy rendering (Chromium)', () => {
     expect(st.pending).toBeGreaterThan(N / 2);
     expect(st.firstOut && st.firstHl).toBe(true);
     expect(await pendingAt(r, LAST)).toBe(true);
+    // Checked before any find: a find scrolls its match into view, which renders that cell. The
+    // placeholder holds the text its outputs will show, the rendered outputs are not there.
+    expect(
+      await r.evaluate(
+        ([k, t]) => {
+          const el = document.querySelector(`[data-cell-index="${k}"]`);
+          return [el?.querySelector('.nb-outputs') !== null, el?.textContent?.includes(t) ?? false];
+        },
+        [LAST, lastMarker().replace('FINDME-', 'OUT-')] as const,
+      ),
+    ).toEqual([false, true]);
     // The placeholder's text is in the document: the browser's own find finds it...
     const found = await r.evaluate((t) => {
       const w = window as unknown as { find(s: string): boolean };
       return [w.find(t), w.find('NOT-IN-THIS-NOTEBOOK')];
     }, lastMarker());
     expect(found).toEqual([true, false]);
-    // ... and so is the text its outputs will show as text (a stream), while the rendered
-    // output itself is not there yet.
+    // ... and so is the text its outputs will show as text (a stream), from the placeholder
+    // (the rendered output was not there, above).
     const outMarker = lastMarker().replace('FINDME-', 'OUT-');
     expect(
       await r.evaluate((t) => {
@@ -122,12 +133,6 @@ describe('lazy rendering (Chromium)', () => {
         return w.find(t);
       }, outMarker),
     ).toBe(true);
-    expect(
-      await r.evaluate(
-        (k) => document.querySelector(`[data-cell-index="${k}"] .nb-outputs`) !== null,
-        LAST,
-      ),
-    ).toBe(false);
     // Every heading is in the TOC, the far ones too.
     const toc = await r.evaluate(() =>
       Array.from(document.querySelectorAll('#nb-toc a')).map((a) => a.textContent),

@@ -182,6 +182,62 @@ describe('streams', () => {
   });
 });
 
+describe('outputs too large to render at once (maxHtmlOutputChars, maxStreamRestChars)', () => {
+  const big = `<table>${'<tr><td>cell</td></tr>'.repeat(200)}</table><img src=x onerror=alert(1)>`;
+  const limits = { maxHtmlOutputChars: 1000, maxStreamRestChars: 100 };
+
+  it('a large HTML output is a note with a button and its plain text, until rendered in full', () => {
+    for (const base of [untrusted, trusted]) {
+      const book = nb([code([display({ 'text/html': big, 'text/plain': '<DataFrame 200x1>' })])]);
+      const r = createNotebookRenderer(book, { ...base, ...limits });
+      const cell = book.cells[0] as Cell;
+      const d = dom(r.renderCell(cell));
+      expect(d.querySelector('.nb-large-note')?.textContent).toContain('large (0.0 MB)');
+      expect(d.querySelector('button.nb-large-show')?.textContent).toBe('Render it');
+      expect(d.querySelector('.nb-large-output pre')?.textContent).toBe('<DataFrame 200x1>');
+      expect(d.querySelectorAll('td').length).toBe(0);
+      // In full: the same path as any HTML output, sanitized when untrusted.
+      const full = dom(r.renderCellInFull(cell));
+      expect(full.querySelectorAll('td').length).toBe(200);
+      expect(full.querySelector('.nb-large-show')).toBeNull();
+      expect(full.querySelector('[onerror]') === null).toBe(!base.trusted);
+      // The limits apply again afterwards.
+      expect(dom(r.renderCell(cell)).querySelector('.nb-large-show')).not.toBeNull();
+    }
+    // Control: under the limit, or without limits, it renders at once.
+    const small = nb([code([display({ 'text/html': big })])]);
+    expect(dom(renderNotebook(small, untrusted).html).querySelectorAll('td').length).toBe(200);
+    const under = renderNotebook(small, { ...untrusted, maxHtmlOutputChars: big.length });
+    expect(dom(under.html).querySelectorAll('td').length).toBe(200);
+    // Without text/plain the preview is the escaped start of the HTML.
+    const bare = dom(renderNotebook(small, { ...untrusted, ...limits }).html);
+    expect(bare.querySelector('.nb-large-output pre')?.textContent).toContain('<table><tr>');
+    expect(bare.querySelector('img')).toBeNull();
+  });
+
+  it('trusted HTML with scripts is never deferred (its scripts keep their order)', () => {
+    const html = `${big}<script>window.x = 1</script>`;
+    const r = one([display({ 'text/html': html })], { ...trusted, ...limits });
+    expect(r.html).not.toContain('nb-large-show');
+    expect(r.scripts.map((x) => x.kind)).toEqual(['html-script']);
+  });
+
+  it('a clipped stream whose hidden rest is large gets a button instead of the rest', () => {
+    const text = Array.from({ length: 100 }, (_, i) => `line ${i}\n`).join('');
+    const book = nb([code([{ output_type: 'stream', name: 'stdout', text }])]);
+    const r = createNotebookRenderer(book, { ...untrusted, maxStreamLines: 5, ...limits });
+    const cell = book.cells[0] as Cell;
+    const d = dom(r.renderCell(cell));
+    expect(d.querySelector('.nb-stream')?.textContent).toContain('line 4');
+    expect(d.body.textContent).not.toContain('line 99');
+    expect(d.querySelector('.nb-stream-more button.nb-large-show')?.textContent).toBe(
+      'Show all 95 more lines',
+    );
+    const full = dom(r.renderCellInFull(cell));
+    expect(full.querySelector('details.nb-stream-more')?.textContent).toContain('line 99');
+  });
+});
+
 describe('MIME bundles', () => {
   it('prefers HTML, sanitizes it when untrusted, passes it through when trusted', () => {
     const data = {

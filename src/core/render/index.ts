@@ -7,7 +7,7 @@ import { ansiToHtml, applyTerminal } from './ansi';
 import { escapeAttr, escapeHtml } from './escape';
 import { highlight, hljsLanguage } from './highlight';
 import { renderMarkdown } from './markdown';
-import { renderBundle } from './mime';
+import { largeOutputNote, renderBundle } from './mime';
 import { NOTEBOOK_CSS } from './styles';
 import type { RenderContext, RenderOptions, RenderResult } from './types';
 
@@ -62,6 +62,17 @@ function renderStream(o: StreamOutput, ctx: RenderContext): string {
   let restLines = 1;
   for (let i = rest.indexOf('\n'); i >= 0 && i < rest.length - 1; i = rest.indexOf('\n', i + 1)) {
     restLines++;
+  }
+  const restLimit = ctx.opts.maxStreamRestChars;
+  if (restLimit !== undefined && rest.length > restLimit) {
+    return (
+      `<pre class="nb-stream nb-${name}">${ansiToHtml(head)}</pre>` +
+      `<div class="nb-stream-more nb-large-output">${largeOutputNote(
+        `stream's rest (${restLines} more lines)`,
+        rest.length,
+        `Show all ${restLines} more lines`,
+      )}</div>`
+    );
   }
   return (
     `<pre class="nb-stream nb-${name}">${ansiToHtml(head)}</pre>` +
@@ -185,6 +196,16 @@ export function createNotebookRenderer(nb: Notebook, opts: RenderOptions) {
   const ctx = createContext(opts, opts.language ?? notebookLanguage(nb));
   return {
     renderCell: (cell: Cell): string => renderCellIn(cell, ctx),
+    /** The cell again with no size limits (a "Render it" press), in the same context. */
+    renderCellInFull: (cell: Cell): string => {
+      const { opts } = ctx;
+      ctx.opts = { ...opts, maxHtmlOutputChars: undefined, maxStreamRestChars: undefined };
+      try {
+        return renderCellIn(cell, ctx);
+      } finally {
+        ctx.opts = opts;
+      }
+    },
     scripts: ctx.scripts,
     headings: ctx.headings,
     /** The root element's opening tag; close it with `</div>`. */

@@ -7,7 +7,7 @@ import { NOTICE_MIME } from '../notebook';
 import { ansiToHtml, applyTerminal } from './ansi';
 import { MAX_HTML_DEPTH, exceedsDepth } from './depth';
 import { escapeAttr, escapeHtml } from './escape';
-import { RASTER_MIMES, imageDataUri } from './images';
+import { RASTER_MIMES, imageDataUri, isImageDataUri } from './images';
 import { renderMarkdown, mathOptions } from './markdown';
 import { renderLatexText } from './math';
 import { RICH_KINDS } from './rich';
@@ -73,7 +73,7 @@ function sizeAttrs(mime: string, meta: Record<string, JsonValue>): string {
 
 function imgTag(uri: string, mime: string, o: OutputContext): string {
   // `uri` is a data: URI built by images.ts from validated base64: nothing in it needs escaping.
-  const src = /^data:image\/[a-z+.-]+;base64,[A-Za-z0-9+/=]*$/.test(uri) ? uri : escapeAttr(uri);
+  const src = isImageDataUri(uri) ? uri : escapeAttr(uri);
   return `<img class="nb-image" src="${src}" alt="${escapeAttr(mime)} output" loading="lazy" decoding="async"${sizeAttrs(mime, o.metadata)}>`;
 }
 
@@ -101,6 +101,28 @@ function balance(html: string, doc: Document | undefined): string {
   } catch {
     return html;
   }
+}
+
+function megabytes(chars: number): string {
+  return (chars / (1024 * 1024)).toFixed(1);
+}
+
+/** The note and button of an output left unrendered for its size (RenderOptions.maxHtmlOutputChars). */
+export function largeOutputNote(what: string, chars: number, button: string): string {
+  return `<div class="nb-placeholder nb-large-note" role="note">${escapeHtml(
+    `This ${what} is large (${megabytes(chars)} MB), so it is not rendered yet: rendering it keeps the page busy for a while.`,
+  )} <button type="button" class="nb-large-show">${escapeHtml(button)}</button></div>`;
+}
+
+const PREVIEW_CHARS = 20_000;
+
+function largeHtml(html: string, o: OutputContext): string {
+  const plain = o.bundle?.['text/plain'];
+  const preview =
+    plain !== undefined
+      ? `<pre class="nb-text-output">${escapeHtml(text(plain).slice(0, PREVIEW_CHARS))}</pre>`
+      : `<pre class="nb-text-output">${escapeHtml(html.slice(0, PREVIEW_CHARS))}\n[...]</pre>`;
+  return `<div class="nb-large-output">${largeOutputNote('HTML output', html.length, 'Render it')}${preview}</div>`;
 }
 
 function placeholder(message: string): string {
@@ -195,6 +217,14 @@ registerMimeRenderer({
   safe: true,
   render(value, _mime, o) {
     let html = text(value);
+    const limit = o.ctx.opts.maxHtmlOutputChars;
+    if (
+      limit !== undefined &&
+      html.length > limit &&
+      !(o.ctx.opts.trusted && /<script\b/i.test(html))
+    ) {
+      return largeHtml(html, o);
+    }
     if (!o.ctx.opts.trusted) {
       if (exceedsDepth(html)) return tooDeep(html);
       // HTML whose content is drawn by script (Altair, Plotly, folium) would leave a blank gap.

@@ -131,6 +131,7 @@ h4:hover > .nb-anchor-link, h5:hover > .nb-anchor-link, h6:hover > .nb-anchor-li
   cursor: pointer; color: var(--nb-muted); font-size: 13px; padding: 2px 0 2px 88px;
 }
 .nb-stream-more > summary { padding-left: 10px; }
+.nb-large-show { margin-left: 6px; padding: 1px 10px; font: inherit; cursor: pointer; }
 .katex-display { display: block; margin: .8em 0; text-align: center; overflow-x: auto; overflow-y: hidden; }
 .nb-notebook math[display="block"] { display: block math; margin: .5em 0; }
 .nb-math-error { color: var(--ansi-red); }

@@ -28,6 +28,16 @@ export interface RenderOptions {
   document?: Document;
   /** Streams longer than this many lines are clipped behind a "show all" toggle. */
   maxStreamLines?: number;
+  /**
+   * Outputs too large to render without holding the page for seconds (issue 5): a text/html
+   * output longer than `maxHtmlOutputChars`, or a clipped stream whose hidden rest is longer than
+   * `maxStreamRestChars`, is shown as a note with a "Render it" button (`.nb-large-show`) and its
+   * plain-text preview; the renderer renders the cell again without limits when it is pressed
+   * (`renderCellInFull`). Unset: no limit (the CLI's standalone page has no script to do that).
+   * Trusted HTML with scripts is never deferred, so output scripts keep their order.
+   */
+  maxHtmlOutputChars?: number;
+  maxStreamRestChars?: number;
 }
 
 export interface ScriptEntry {

@@ -1,0 +1,136 @@
+// One huge output (issue 5: "a 20 MB single output does not stall the frame") in real Chromium:
+// an HTML table over the renderer's 4 MiB limit and a stream whose hidden rest is over 2 MiB are
+// shown at once as a note with a button and a plain-text preview, and the rest of the notebook
+// renders around them; the button renders them in full, through the same sanitizer (a payload at
+// the end of the table stays silent, and no on* attribute reaches the DOM). Control: the same
+// table under the limit renders at once. `npm run bench` measures the 20 MB versions.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FakeGitHub } from '../fakegithub/server.mjs';
+import {
+  canaryReport,
+  launchChrome,
+  rendererFrame,
+  startServer,
+  waitRendered,
+  type ChromeSession,
+} from './harness';
+
+let server: FakeGitHub;
+let s: ChromeSession;
+const REPO = 'nbshield/large';
+
+beforeAll(async () => {
+  server = await startServer();
+  s = await launchChrome({ server });
+});
+afterAll(async () => {
+  await s?.close();
+  await server?.close();
+});
+
+// Long cells keep the element count (and the sanitizer's time) down at this size.
+const LONG = 'lorem ipsum dolor sit amet '.repeat(16);
+
+function table(rows: number, payloadUrl: string): string[] {
+  const out = ['<table class="dataframe"><tbody>\n'];
+  for (let i = 0; i < rows; i += 1)
+    out.push(`<tr><th>${i}</th><td>${(i * 0.37).toFixed(3)}</td><td>row ${i} ${LONG}</td></tr>\n`);
+  out.push(`</tbody></table><img src="${payloadUrl}" onerror="window.__pwned='large-html'">`);
+  return out;
+}
+
+function notebook(rows: number, streamLines: number, payloadUrl: string): string {
+  const cell = (n: number, outputs: unknown[]) => ({
+    cell_type: 'code',
+    execution_count: n,
+    id: `c${n}`,
+    metadata: {},
+    source: [`step_${n}()`],
+    outputs,
+  });
+  const stream = Array.from(
+    { length: streamLines },
+    (_, i) => `epoch ${i} loss=${(1 / (i + 1)).toFixed(8)} ok\n`,
+  );
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [
+      cell(1, [
+        {
+          output_type: 'execute_result',
+          execution_count: 1,
+          metadata: {},
+          data: { 'text/html': table(rows, payloadUrl), 'text/plain': ['<DataFrame preview>'] },
+        },
+      ]),
+      cell(2, [{ output_type: 'stream', name: 'stdout', text: stream }]),
+      cell(3, [{ output_type: 'stream', name: 'stdout', text: ['after both\n'] }]),
+    ],
+  });
+}
+
+describe('one huge output', () => {
+  it('waits behind a button, the notebook renders around it, and the button renders it sanitized', async () => {
+    server.clearHits();
+    // About 4.5 MB of table rows; 90,000 stream lines (the first 5,000 shown, about 2.6 MB hidden).
+    const rows = 9_500;
+    server.setFile(REPO, 'big.ipynb', notebook(rows, 90_000, server.canaryUrl('large-html')));
+    const page = await s.context.newPage();
+    await page.goto(server.blobUrl(REPO, 'big.ipynb'), { waitUntil: 'domcontentloaded' });
+    expect((await waitRendered(page, 0, 60_000)).trust).toBe('untrusted');
+    const r = await rendererFrame(page, s.extensionId);
+    const seen = () =>
+      r.evaluate(() => ({
+        rows: document.querySelectorAll('.nb-html-output tr').length,
+        buttons: Array.from(document.querySelectorAll('.nb-large-show')).map((b) => b.textContent),
+        note: document.querySelector('.nb-large-note')?.textContent ?? '',
+        preview: document.querySelector('.nb-large-output pre')?.textContent ?? '',
+        after: document.body.textContent?.includes('after both') ?? false,
+        lastLine: document.body.textContent?.includes('epoch 89999 ') ?? false,
+        onAttr: document.querySelectorAll('[onerror]').length,
+      }));
+    const before = await seen();
+    expect(before).toMatchObject({
+      rows: 0,
+      buttons: ['Render it', 'Show all 85000 more lines'],
+      preview: '<DataFrame preview>',
+      after: true,
+      lastLine: false,
+    });
+    expect(before.note).toMatch(/HTML output is large \(4\.\d MB\)/);
+
+    const t0 = Date.now();
+    await r.locator('.nb-large-show', { hasText: 'Render it' }).click();
+    await r.waitForFunction(
+      (n) => document.querySelectorAll('.nb-html-output tr').length === n,
+      rows,
+      {
+        timeout: 60_000,
+      },
+    );
+    console.info(`[large] ${rows} rows rendered ${Date.now() - t0} ms after the click`);
+    await r.locator('.nb-large-show', { hasText: 'Show all' }).click();
+    await r.waitForFunction(() => document.body.textContent?.includes('epoch 89999 '), undefined, {
+      timeout: 30_000,
+    });
+    const after = await seen();
+    expect(after).toMatchObject({ rows, buttons: [], after: true, lastLine: true, onAttr: 0 });
+    // The payload stayed silent: the img kept no handler and its URL was never requested as script.
+    const report = await canaryReport(page, server);
+    expect(report.pwned).toEqual([]);
+    await page.close();
+  });
+
+  it('control: the same table under the limit renders at once', async () => {
+    server.setFile(REPO, 'small.ipynb', notebook(2_000, 10, server.canaryUrl('large-small')));
+    const page = await s.context.newPage();
+    await page.goto(server.blobUrl(REPO, 'small.ipynb'), { waitUntil: 'domcontentloaded' });
+    await waitRendered(page, 0, 30_000);
+    const r = await rendererFrame(page, s.extensionId);
+    expect(await r.locator('.nb-html-output tr').count()).toBe(2_000);
+    expect(await r.locator('.nb-large-show').count()).toBe(0);
+    await page.close();
+  });
+});
