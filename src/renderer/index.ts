@@ -131,6 +131,8 @@ function render(msg: RenderMsg): void {
  */
 const LARGE_HTML_CHARS = 4 * 1024 * 1024;
 const LARGE_STREAM_REST_CHARS = 2 * 1024 * 1024;
+/** Image data: URIs above this are set as a property, not parsed as HTML (core largeImageChars). */
+const LARGE_IMAGE_CHARS = 512 * 1024;
 
 function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number): void {
   const timing = document.body.dataset;
@@ -147,6 +149,7 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
     idPrefix: ID_PREFIX,
     maxHtmlOutputChars: LARGE_HTML_CHARS,
     maxStreamRestChars: LARGE_STREAM_REST_CHARS,
+    largeImageChars: LARGE_IMAGE_CHARS,
   });
   const style = document.createElement('style');
   style.textContent = `${NOTEBOOK_CSS}\n${SANITIZED_CONTAINER_CSS}\n${READING_CSS}\n${LAZY_CSS}`;
@@ -196,6 +199,12 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
   const firstScreenPx = 2 * Math.max(900, screen.availHeight || 0);
   let firstScreen = true;
   const cellDone = (el: Element | null, cell: Cell): void => {
+    // The sanitizer never lets an output set data-nbshield-*: these are core's own <img>s.
+    for (const img of Array.from(el?.querySelectorAll('img[data-nbshield-image]') ?? [])) {
+      const uri = r.images[Number(img.getAttribute('data-nbshield-image'))];
+      img.removeAttribute('data-nbshield-image');
+      if (uri !== undefined && img instanceof HTMLImageElement) img.src = uri;
+    }
     rd.decorateCell(el, cell.source, cell.cell_type === 'code');
   };
   const lazyCells = lazy

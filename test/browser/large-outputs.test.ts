@@ -4,6 +4,7 @@
 // renders around them; the button renders them in full, through the same sanitizer (a payload at
 // the end of the table stays silent, and no on* attribute reaches the DOM). Control: the same
 // table under the limit renders at once. `npm run bench` measures the 20 MB versions.
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import {
@@ -120,6 +121,68 @@ describe('one huge output', () => {
     // The payload stayed silent: the img kept no handler and its URL was never requested as script.
     const report = await canaryReport(page, server);
     expect(report.pwned).toEqual([]);
+    await page.close();
+  });
+
+  it('a large image (its data: URI set as a property, not parsed as HTML) shows, small ones too', async () => {
+    const png = new PNG({ width: 500, height: 400 });
+    // Noise, so that it does not compress.
+    let x = 0x2545f491;
+    for (let i = 0; i < png.data.length; i += 1) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      png.data[i] = x & 255;
+    }
+    const big = PNG.sync.write(png).toString('base64');
+    expect(big.length).toBeGreaterThan(512 * 1024);
+    const small =
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    const out = (b64: string) => ({
+      output_type: 'display_data',
+      metadata: {},
+      data: { 'image/png': b64, 'text/plain': ['<Figure>'] },
+    });
+    server.setFile(
+      REPO,
+      'image.ipynb',
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: {},
+        cells: [
+          {
+            cell_type: 'code',
+            execution_count: 1,
+            id: 'i1',
+            metadata: {},
+            source: ['plot()'],
+            outputs: [out(big), out(small)],
+          },
+        ],
+      }),
+    );
+    const page = await s.context.newPage();
+    await page.goto(server.blobUrl(REPO, 'image.ipynb'), { waitUntil: 'domcontentloaded' });
+    await waitRendered(page, 0, 30_000);
+    const r = await rendererFrame(page, s.extensionId);
+    const imgs = await r.evaluate(async () =>
+      Promise.all(
+        Array.from(document.querySelectorAll<HTMLImageElement>('img.nb-image')).map(async (img) => {
+          img.loading = 'eager';
+          await img.decode().catch(() => undefined);
+          return {
+            w: img.naturalWidth,
+            srcLength: img.getAttribute('src')?.length ?? 0,
+            left: img.hasAttribute('data-nbshield-image'),
+          };
+        }),
+      ),
+    );
+    expect(imgs).toEqual([
+      { w: 500, srcLength: 'data:image/png;base64,'.length + big.length, left: false },
+      { w: 1, srcLength: 'data:image/png;base64,'.length + small.length, left: false },
+    ]);
     await page.close();
   });
 

@@ -215,6 +215,27 @@ describe('outputs too large to render at once (maxHtmlOutputChars, maxStreamRest
     expect(bare.querySelector('img')).toBeNull();
   });
 
+  it('a large image leaves its data: URI out of the HTML, for the renderer to set', () => {
+    const big = 'A'.repeat(400);
+    const book = nb([code([display({ 'image/png': big }), display({ 'image/png': PNG })])]);
+    const r = createNotebookRenderer(book, { ...untrusted, largeImageChars: 300 });
+    const d = dom(r.renderCell(book.cells[0] as Cell));
+    const imgs = Array.from(d.querySelectorAll('img.nb-image'));
+    expect(imgs.map((i) => i.getAttribute('data-nbshield-image'))).toEqual(['0', null]);
+    expect(imgs[0]?.hasAttribute('src')).toBe(false);
+    expect(imgs[1]?.getAttribute('src')).toBe(`data:image/png;base64,${PNG}`);
+    expect(r.images).toEqual([`data:image/png;base64,${big}`]);
+    // Control: without the option every image is inline.
+    expect(one([display({ 'image/png': big })]).html).toContain(`base64,${big}"`);
+  });
+
+  it('an output cannot set data-nbshield-image itself (the renderer would fill it)', () => {
+    const html = '<img data-nbshield-image="0" alt="x"><b data-nbshield-image="1">b</b>';
+    const d = dom(one([display({ 'text/html': html })], { ...untrusted, largeImageChars: 1 }).html);
+    expect(d.querySelector('[data-nbshield-image]')).toBeNull();
+    expect(d.querySelector('.nb-html-output b')?.textContent).toBe('b');
+  });
+
   it('trusted HTML with scripts is never deferred (its scripts keep their order)', () => {
     const html = `${big}<script>window.x = 1</script>`;
     const r = one([display({ 'text/html': html })], { ...trusted, ...limits });

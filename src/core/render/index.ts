@@ -18,7 +18,7 @@ export { NOTEBOOK_CSS, KATEX_CSS_MODULE, katexCssWithFonts } from './styles';
 const DEFAULT_MAX_STREAM_LINES = 5000;
 
 function createContext(opts: RenderOptions, language: string): RenderContext {
-  return { opts, language, scripts: [], headings: [], slugs: new Map(), macros: {} };
+  return { opts, language, scripts: [], headings: [], slugs: new Map(), macros: {}, images: [] };
 }
 
 function notice(message: string): string {
@@ -208,6 +208,7 @@ export function createNotebookRenderer(nb: Notebook, opts: RenderOptions) {
     },
     scripts: ctx.scripts,
     headings: ctx.headings,
+    images: ctx.images,
     /** The root element's opening tag; close it with `</div>`. */
     rootOpen: (): string =>
       `<div class="nb-notebook" data-nbformat="${nb.nbformat}.${nb.nbformat_minor}" data-language="${escapeAttr(ctx.language)}">`,

@@ -73,8 +73,14 @@ function sizeAttrs(mime: string, meta: Record<string, JsonValue>): string {
 
 function imgTag(uri: string, mime: string, o: OutputContext): string {
   // `uri` is a data: URI built by images.ts from validated base64: nothing in it needs escaping.
+  const attrs = `alt="${escapeAttr(mime)} output" loading="lazy" decoding="async"${sizeAttrs(mime, o.metadata)}`;
+  const large = o.ctx.opts.largeImageChars;
+  if (large !== undefined && uri.length > large && isImageDataUri(uri)) {
+    const k = o.ctx.images.push(uri) - 1;
+    return `<img class="nb-image" data-nbshield-image="${k}" ${attrs}>`;
+  }
   const src = isImageDataUri(uri) ? uri : escapeAttr(uri);
-  return `<img class="nb-image" src="${src}" alt="${escapeAttr(mime)} output" loading="lazy" decoding="async"${sizeAttrs(mime, o.metadata)}>`;
+  return `<img class="nb-image" src="${src}" ${attrs}>`;
 }
 
 const exact =

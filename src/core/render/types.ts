@@ -38,6 +38,13 @@ export interface RenderOptions {
    */
   maxHtmlOutputChars?: number;
   maxStreamRestChars?: number;
+  /**
+   * An output image whose data: URI is longer than this is left out of the HTML: its <img> gets
+   * `data-nbshield-image="K"` (an attribute the sanitizer never lets an output set) and the URI is
+   * `images[K]` of createNotebookRenderer, for the renderer to set as a property. Parsing a
+   * 20 MB URI as an HTML attribute held the frame for about 240 ms here. Unset: inline.
+   */
+  largeImageChars?: number;
 }
 
 export interface ScriptEntry {
@@ -96,4 +103,6 @@ export interface RenderContext {
   slugs: Map<string, number>;
   /** KaTeX macros shared by all cells (\\newcommand in one cell works in the next). */
   macros: Record<string, string>;
+  /** data: URIs of large images, by `data-nbshield-image` index (RenderOptions.largeImageChars). */
+  images: string[];
 }
