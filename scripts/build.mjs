@@ -40,7 +40,7 @@ const entries = [
 const richDir = path.join(root, 'src/renderer/rich');
 if (existsSync(richDir)) {
   for (const f of readdirSync(richDir).sort()) {
-    const m = /^([a-z]+)\.entry\.ts$/.exec(f);
+    const m = /^([a-z][a-z0-9]*)\.entry\.ts$/.exec(f);
     if (m) entries.push({ name: `rich-${m[1]}`, entry: `src/renderer/rich/${f}`, pages: [] });
   }
 }
@@ -49,16 +49,23 @@ const GECKO_ID = 'nbshield@nbshield.dev';
 // data_collection_permissions is understood from Firefox 140 on.
 const FIREFOX_MIN = '140.0';
 
-// BokehJS's prebuilt bundles are classic scripts that register on the top-level `this` (window);
-// imported as modules their `this` would be undefined, so each runs as a function of window.
-const PREBUILT_CLASSIC = /[\\/]@bokeh[\\/]bokehjs\d*[\\/]build[\\/]js[\\/][^\\/]+\.min\.js$/;
-const prebuiltClassic = {
-  name: 'nbshield-prebuilt-classic',
-  transform(code, id) {
-    if (!PREBUILT_CLASSIC.test(id)) return null;
-    return { code: `(function () {\n${code}\n}).call(window);\nexport {};\n`, map: null };
-  },
+// Prebuilt classic scripts put before a rich bundle, byte for byte: BokehJS's own builds, which
+// register on window.Bokeh. Bundling them would minify them again, and that renames the classes
+// BokehJS 3 finds its models by (Function.name).
+const PREBUILT = {
+  'rich-bokeh': ['bokehjs2', ['bokeh', 'bokeh-widgets', 'bokeh-tables']],
+  'rich-bokeh3': ['bokehjs3', ['bokeh', 'bokeh-widgets', 'bokeh-tables']],
 };
+
+function prependPrebuilt(name) {
+  const p = PREBUILT[name];
+  if (!p) return;
+  const [pkg, files] = p;
+  const dir = path.join(root, 'node_modules/@bokeh', pkg, 'build/js');
+  const parts = files.map((f) => readFileSync(path.join(dir, `${f}.min.js`), 'utf8'));
+  const out = path.join(stage, `${name}.js`);
+  writeFileSync(out, [...parts, readFileSync(out, 'utf8')].join('\n;\n'));
+}
 
 async function bundle({ name, entry }) {
   await build({
@@ -66,7 +73,6 @@ async function bundle({ name, entry }) {
     root,
     logLevel: 'warn',
     publicDir: false,
-    plugins: [prebuiltClassic],
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },
     build: {
       outDir: stage,
@@ -173,6 +179,7 @@ async function main() {
       continue;
     }
     await bundle(e);
+    prependPrebuilt(e.name);
     // The sandboxed renderer loads only rich-LIBRARY.js; an entry adds its CSS itself (`?inline`
     // imports). A stylesheet the bundler still emits (e.g. html-manager's `require('….css')` in
     // code that nbshield overrides) would ship unused.

@@ -27,6 +27,7 @@ const GLOBALS: Record<BundledModule, string> = {
   'vega-embed': 'vegaEmbed',
   plotly: 'Plotly',
   bokeh: 'Bokeh',
+  bokeh3: 'Bokeh',
 };
 
 type Loose = Record<string, unknown>;
@@ -289,8 +290,9 @@ async function runJavascript(box: HTMLElement, code: string): Promise<void> {
   // before the script runs (a plot gives up after polling for window.Bokeh for one second).
   const needs = bokehNeeds(code);
   for (const d of needs) note(box, d);
-  if (needs.some((d) => d.kind === 'bundled')) {
-    await loadModule('bokeh', box).catch((err: unknown) =>
+  for (const d of needs) {
+    if (d.kind !== 'bundled') continue;
+    await loadModule(d.module, box).catch((err: unknown) =>
       console.warn('nbshield: the bundled BokehJS failed', err),
     );
   }

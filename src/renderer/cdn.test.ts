@@ -87,6 +87,7 @@ describe('version fit', () => {
       'vega-embed': pkg('vega-embed').version,
       plotly: pkg('plotly.js-dist-min').version,
       bokeh: pkg('@bokeh/bokehjs2').version,
+      bokeh3: pkg('@bokeh/bokehjs3').version,
     };
     for (const [m, v] of Object.entries(installed))
       expect(BUNDLED[m as BundledModule].major, m).toBe(Number(v.split('.')[0]));
@@ -112,7 +113,8 @@ describe('version fit', () => {
       kind: 'unavailable',
     });
     expect(d('https://cdn.plot.ly/plotly-5.0.0.min.js')).toMatchObject({ kind: 'unavailable' });
-    // BokehJS 2.4 stands in for Bokeh 1 and 2; Bokeh 3 wrote another document format.
+    // BokehJS 2.4 stands in for Bokeh 1 and 2; Bokeh 3 wrote another document format, which
+    // the bundled BokehJS 3 reads.
     expect(d('https://cdn.pydata.org/bokeh/release/bokeh-1.4.0.min.js')).toMatchObject({
       kind: 'bundled',
       module: 'bokeh',
@@ -124,11 +126,17 @@ describe('version fit', () => {
       newerMajor: false,
     });
     expect(d('https://cdn.bokeh.org/bokeh/release/bokeh-3.4.1.min.js')).toMatchObject({
-      kind: 'unavailable',
-      reason: 'the bundled BokehJS is version 2, which does not read version 3',
+      kind: 'bundled',
+      module: 'bokeh3',
+      newerMajor: false,
     });
     expect(d('https://cdn.pydata.org/bokeh/release/bokeh-0.12.16.min.js')).toMatchObject({
       kind: 'unavailable',
+      reason: 'the bundled BokehJS are versions 2 and 3, which do not read version 0',
+    });
+    expect(d('https://cdn.bokeh.org/bokeh/dev/bokeh-4.0.0.dev1.min.js')).toMatchObject({
+      kind: 'unavailable',
+      reason: 'the bundled BokehJS are versions 2 and 3, which do not read version 4',
     });
     expect(d('https://code.jquery.com/jquery-3.7.1.min.js').kind).toBe('unavailable');
     expect(d('https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.6/require.min.js').kind).toBe(
@@ -173,10 +181,10 @@ describe('notes', () => {
   });
 
   it('a library nbshield does not have: not available, and what the reader sees instead', () => {
-    const b = dec('https://cdn.bokeh.org/bokeh/release/bokeh-3.4.1.min.js');
+    const b = dec('https://cdn.pydata.org/bokeh/release/bokeh-0.12.16.min.js');
     expect(noteText([b])).toBe(
-      'This output asks for bokeh 3.4.1 from cdn.bokeh.org; nbshield does not load scripts from the web: ' +
-        'bokeh 3.4.1 not available (the bundled BokehJS is version 2, which does not read version 3), so this output cannot be drawn here.',
+      'This output asks for bokeh 0.12.16 from cdn.pydata.org; nbshield does not load scripts from the web: ' +
+        'bokeh 0.12.16 not available (the bundled BokehJS are versions 2 and 3, which do not read version 0), so this output cannot be drawn here.',
     );
     expect(noteText([b], {}, true)).toContain('so shown below is the saved fallback.');
     expect(noteText([dec('https://cdn.jsdelivr.net/npm/vega@7')])).toContain(
@@ -198,10 +206,14 @@ describe('notes', () => {
     expect(noteText(bokehNeeds(plot), { bokeh: '2.4.3' })).toBe(
       'This Bokeh plot needs BokehJS 1.4.0, which the notebook loads from cdn.bokeh.org; nbshield does not load scripts from the web: using the bundled BokehJS 2.4.3 (a newer major version than asked for: most outputs draw the same).',
     );
-    // Bokeh 3 documents (the JSON is escaped inside Bokeh 3's script): no bundled copy fits.
+    // Bokeh 3 documents (also as escaped JSON text): the bundled BokehJS 3.
     const plot3 = `const docs_json = '{\\"x\\":{\\"version\\":\\"3.4.1\\"}}'; root.Bokeh.embed.embed_items_notebook(docs_json, render_items);`;
-    expect(noteText(bokehNeeds(plot3))).toBe(
-      'This Bokeh plot needs BokehJS 3.4.1, which the notebook loads from cdn.bokeh.org; nbshield does not load scripts from the web, and no bundled copy fits (the bundled BokehJS is version 2, which does not read version 3), so this plot cannot be drawn here.',
+    expect(noteText(bokehNeeds(plot3), { bokeh3: '3.10.0' })).toBe(
+      'This Bokeh plot needs BokehJS 3.4.1, which the notebook loads from cdn.bokeh.org; nbshield does not load scripts from the web: using the bundled BokehJS 3.10.0.',
+    );
+    const plot0 = plot.replace('1.4.0', '0.12.16');
+    expect(noteText(bokehNeeds(plot0))).toBe(
+      'This Bokeh plot needs BokehJS 0.12.16, which the notebook loads from cdn.bokeh.org; nbshield does not load scripts from the web, and no bundled copy fits (the bundled BokehJS are versions 2 and 3, which do not read version 0), so this plot cannot be drawn here.',
     );
     expect(bokehNeeds('console.log(1)')).toEqual([]);
   });

@@ -4,17 +4,18 @@
 // its major version fits, else with a visible "not available" note. cdn-loader.ts acts on it.
 
 /** Library modules nbshield bundles, by the names outputs ask for (npm / requirejs names). */
-export type BundledModule = 'vega' | 'vega-lite' | 'vega-embed' | 'plotly' | 'bokeh';
+export type BundledModule = 'vega' | 'vega-lite' | 'vega-embed' | 'plotly' | 'bokeh' | 'bokeh3';
 /** Stands for "the BokehJS a Bokeh plot's script waits for" (it names no URL itself). */
 const BOKEH_PLOT = 'bokeh:plot';
 
 /** Which rich bundle (src/renderer/rich/LIBRARY.entry.ts) holds each module. */
-export const BUNDLE_OF: Record<BundledModule, 'vega' | 'plotly' | 'bokeh'> = {
+export const BUNDLE_OF: Record<BundledModule, 'vega' | 'plotly' | 'bokeh' | 'bokeh3'> = {
   vega: 'vega',
   'vega-lite': 'vega',
   'vega-embed': 'vega',
   plotly: 'plotly',
   bokeh: 'bokeh',
+  bokeh3: 'bokeh3',
 };
 
 /**
@@ -23,7 +24,7 @@ export const BUNDLE_OF: Record<BundledModule, 'vega' | 'plotly' | 'bokeh'> = {
  * specs Altair 4/5 wrote, Vega 6 and vega-embed 7 keep Vega 5's and vega-embed 6's API, plotly.js
  * 4 draws figures written for 1-3 (plotly.py has used the current attribute names since 4.0).
  * BokehJS 2.4 reads Bokeh 1.x documents once adapted (rich/bokeh-docs.ts: the reference form and
- * the properties 2.0 removed); Bokeh 3 changed the document format, so 3.x is not served.
+ * the properties 2.0 removed); Bokeh 3 changed the document format, so BokehJS 3.10 serves 3.x.
  * A request for a newer major, or for anything else, is not served.
  */
 export const BUNDLED: Record<BundledModule, { major: number; reads: number[]; label: string }> = {
@@ -32,7 +33,11 @@ export const BUNDLED: Record<BundledModule, { major: number; reads: number[]; la
   'vega-embed': { major: 7, reads: [6], label: 'vega-embed' },
   plotly: { major: 4, reads: [1, 2, 3], label: 'plotly.js' },
   bokeh: { major: 2, reads: [1], label: 'BokehJS' },
+  bokeh3: { major: 3, reads: [], label: 'BokehJS' },
 };
+
+/** Modules with a bundled copy per major, newest last: the first that fits serves a request. */
+const COPIES: Partial<Record<string, BundledModule[]>> = { bokeh: ['bokeh', 'bokeh3'] };
 
 export interface ScriptRequest {
   url: string;
@@ -112,17 +117,24 @@ export function decide(request: ScriptRequest): Decision {
   if (mod === null || !(mod in BUNDLED)) {
     return { kind: 'unavailable', request, reason: 'nbshield has no bundled copy of it' };
   }
-  const m = mod as BundledModule;
-  const b = BUNDLED[m];
+  const copies = COPIES[mod] ?? [mod as BundledModule];
   const major = majorOf(request.version);
-  // No version, or "latest": whatever the author had then; the bundled copy is the best guess.
-  if (major === null) return { kind: 'bundled', module: m, request, newerMajor: false };
-  if (major === b.major) return { kind: 'bundled', module: m, request, newerMajor: false };
-  if (b.reads.includes(major)) return { kind: 'bundled', module: m, request, newerMajor: true };
+  // No version, or "latest": whatever the author had then; the newest bundled copy is the best guess.
+  if (major === null) {
+    return { kind: 'bundled', module: copies.at(-1)!, request, newerMajor: false };
+  }
+  for (const m of copies) {
+    const b = BUNDLED[m];
+    if (major === b.major) return { kind: 'bundled', module: m, request, newerMajor: false };
+    if (b.reads.includes(major)) return { kind: 'bundled', module: m, request, newerMajor: true };
+  }
+  const b = BUNDLED[copies[0]!];
+  const versions = list(copies.map((m) => String(BUNDLED[m].major)));
+  const are = copies.length > 1 ? `are versions ${versions}` : `is version ${versions}`;
   return {
     kind: 'unavailable',
     request,
-    reason: `the bundled ${b.label} is version ${b.major}, which does not read version ${major}`,
+    reason: `the bundled ${b.label} ${are}, which do${copies.length > 1 ? '' : 'es'} not read version ${major}`,
   };
 }
 

@@ -12,7 +12,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ElementHandle, Frame, Page } from 'playwright-core';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
-import { corpusDir } from '../fakegithub/server.mjs';
+import { corpusDir, repoRoot } from '../fakegithub/server.mjs';
 import { signNotebookText } from '../../src/core/trust';
 import {
   canaryReport,
@@ -225,7 +225,7 @@ async function richLibraries(r: Frame): Promise<string[]> {
     const names = new Set<string>();
     for (const s of Array.from(document.scripts)) if (/rich-/.test(s.src)) names.add(s.src);
     for (const e of performance.getEntriesByType('resource'))
-      if (/rich-[a-z]+\.js/.test(e.name)) names.add(e.name);
+      if (/rich-[a-z0-9]+\.js/.test(e.name)) names.add(e.name);
     if ((window as { __nbshieldRich?: unknown }).__nbshieldRich !== undefined)
       names.add('window.__nbshieldRich');
     return [...names].map((n) => n.replace(/^.*\//, ''));
@@ -281,7 +281,8 @@ async function drawnBokeh(
   p: BokehPlot,
 ): Promise<{ ok: boolean; why: string }> {
   const id = p.targets.split(' ')[0] ?? '';
-  const el = await r.$(`[id="${id}"]`);
+  // Marked by nbshield's window.Bokeh before embedding (BokehJS 3 removes the id).
+  const el = await r.$(`[data-bokeh-root="${id}"]`);
   if (!el) return { ok: false, why: `no element ${id}` };
   return drawnElement(page, el);
 }
@@ -454,6 +455,56 @@ describe('trusted: the bundled libraries draw', () => {
   }, 90_000);
 });
 
+const BOKEH3 = path.join(repoRoot, 'test/fixtures/notebooks/bokeh3.ipynb');
+
+describe('Bokeh 3', () => {
+  it('a Bokeh 3 notebook (made with BokehJS 3.10, scripts/make-bokeh3-fixture.mjs): the bundled BokehJS 3 draws both plots (screenshots checked); untrusted, nothing loads', async () => {
+    const text = fs.readFileSync(BOKEH3, 'utf8');
+    await putSigned('bokeh3.ipynb', text);
+    const { page, r, trust } = await open('signed/bokeh3.ipynb');
+    expect(trust).toBe('trusted');
+    const plots = await settledBokeh(r, 2);
+    expect(
+      plots.map((p) => p.state),
+      JSON.stringify(plots),
+    ).toEqual(['drawn', 'drawn']);
+    for (const p of plots) {
+      const d = await drawnBokeh(page, r, p);
+      expect(d.ok, d.why).toBe(true);
+    }
+    const v = JSON.parse(
+      fs.readFileSync(path.join(repoRoot, 'node_modules/@bokeh/bokehjs3/package.json'), 'utf8'),
+    ).version as string;
+    const ns = await notes(r);
+    expect(ns[0]).toBe(
+      `This output asks for bokeh ${v} from cdn.bokeh.org; nbshield does not load scripts from the web: using the bundled BokehJS ${v}.`,
+    );
+    expect(ns.slice(1)).toEqual(
+      Array(2).fill(
+        `This Bokeh plot needs BokehJS ${v}, which the notebook loads from cdn.bokeh.org; nbshield does not load scripts from the web: using the bundled BokehJS ${v}.`,
+      ),
+    );
+    const libs = await richLibraries(r);
+    expect(libs).toContain('rich-bokeh3.js');
+    expect(libs).not.toContain('rich-bokeh.js');
+    await page.close();
+
+    server.setFile(REPO, 'plain/bokeh3.ipynb', text);
+    const u = await open('plain/bokeh3.ipynb');
+    expect(u.trust).toBe('untrusted');
+    expect(
+      await u.r.$$eval(
+        '.nb-placeholder',
+        (els) =>
+          els.filter((e) => /not run: notebook not trusted/.test(e.textContent ?? '')).length,
+      ),
+    ).toBeGreaterThanOrEqual(3);
+    expect(await richLibraries(u.r)).toEqual([]);
+    expect(await u.r.evaluate(() => 'Bokeh' in window)).toBe(false);
+    await u.page.close();
+  }, 60_000);
+});
+
 describe('controls: the check can fail', () => {
   it('GeoJSON draws as shapes with the bundled Vega-Lite when trusted; untrusted it says why', async () => {
     const geo = {
@@ -606,7 +657,7 @@ describe('controls: the check can fail', () => {
 /**
  * The corpus Bokeh notebook's loader and first plot, then that plot three more times, each with
  * its own element: as written; claiming to be Bokeh 2.4.3 (so it is not adapted); with a glyph
- * type BokehJS does not have; and claiming Bokeh 3.
+ * type BokehJS does not have; and claiming Bokeh 0.12 (no bundled copy reads it).
  */
 function bokehControls(): string {
   const nb = JSON.parse(corpus(BOKEH)) as {
@@ -637,7 +688,7 @@ function bokehControls(): string {
     ...variant(1, (js) => js),
     ...variant(2, (js) => js.replace('"version":"1.4.0"', '"version":"2.4.3"')),
     ...variant(3, (js) => js.split('"type":"Circle"').join('"type":"NoSuchGlyph"')),
-    ...variant(4, (js) => js.replace('"version":"1.4.0"', '"version":"3.4.1"')),
+    ...variant(4, (js) => js.replace('"version":"1.4.0"', '"version":"0.12.16"')),
   ];
   return JSON.stringify({
     nbformat: 4,
@@ -650,7 +701,7 @@ function bokehControls(): string {
 }
 
 describe('controls: Bokeh', () => {
-  it('a plot not adapted, a glyph BokehJS lacks, a Bokeh 3 document: each says so and fails the drawing check; the unchanged one passes', async () => {
+  it('a plot not adapted, a glyph BokehJS lacks, a Bokeh 0.12 document: each says so and fails the drawing check; the unchanged one passes', async () => {
     await putSigned('bokeh-controls.ipynb', bokehControls());
     const { page, r, trust } = await open('signed/bokeh-controls.ipynb');
     expect(trust).toBe('trusted');
@@ -669,12 +720,36 @@ describe('controls: Bokeh', () => {
       "This Bokeh plot could not be drawn with BokehJS 2.4.3: Model 'NoSuchGlyph' does not exist. This could be due to a widget or a custom model not being registered before first usage.",
     );
     expect(plots[3]?.text).toBe(
-      'This Bokeh plot could not be drawn with BokehJS 2.4.3: this plot was written by Bokeh 3.4.1, whose documents BokehJS 2 does not read',
+      'This Bokeh plot could not be drawn with BokehJS 2.4.3: this plot was written by Bokeh 0.12.16, whose documents BokehJS 2.4.3 does not read',
     );
     // Its own note says as much before it runs.
     expect((await notes(r)).at(-1)).toMatch(
-      /^This Bokeh plot needs BokehJS 3\.4\.1, .*no bundled copy fits \(the bundled BokehJS is version 2, which does not read version 3\)/,
+      /^This Bokeh plot needs BokehJS 0\.12\.16, .*no bundled copy fits \(the bundled BokehJS are versions 2 and 3, which do not read version 0\)/,
     );
+    await page.close();
+  }, 60_000);
+});
+
+describe('controls: Bokeh 3', () => {
+  it('a Bokeh 3 plot with a glyph BokehJS 3 lacks gets an error note and fails the drawing check', async () => {
+    const nb = JSON.parse(fs.readFileSync(BOKEH3, 'utf8')) as {
+      cells: Array<{ outputs: Array<{ data: Bundle }> }>;
+    };
+    const plot = nb.cells[1]!.outputs[1]!.data;
+    const js = joined(plot['application/javascript']);
+    expect(js).toContain('"name":"Scatter"');
+    plot['application/javascript'] = js.split('"name":"Scatter"').join('"name":"NoSuchGlyph"');
+    await putSigned('bokeh3-control.ipynb', JSON.stringify(nb));
+    const { page, r } = await open('signed/bokeh3-control.ipynb');
+    const plots = await settledBokeh(r, 2);
+    expect(plots.map((p) => p.state)).toEqual(['error', 'drawn']);
+    expect(plots[0]?.text).toMatch(
+      /^This Bokeh plot could not be drawn with BokehJS 3\.\d+\.\d+: could not resolve type 'NoSuchGlyph'/,
+    );
+    const bad = await drawnBokeh(page, r, plots[0]!);
+    expect(bad.ok, bad.why).toBe(false);
+    const good = await drawnBokeh(page, r, plots[1]!);
+    expect(good.ok, good.why).toBe(true);
     await page.close();
   }, 60_000);
 });

@@ -69,7 +69,7 @@ export interface ScriptEntry {
 }
 
 /** Which bundled library draws a rich output; see src/core/render/rich.ts. */
-export type RichLibrary = 'plotly' | 'vega' | 'widgets' | 'bokeh';
+export type RichLibrary = 'plotly' | 'vega' | 'widgets' | 'bokeh' | 'bokeh3';
 
 export interface RichEntry {
   library: RichLibrary;
