@@ -292,8 +292,12 @@ async function runJavascript(box: HTMLElement, code: string): Promise<void> {
   for (const d of needs) note(box, d);
   for (const d of needs) {
     if (d.kind !== 'bundled') continue;
-    await loadModule(d.module, box).catch((err: unknown) =>
-      console.warn('nbshield: the bundled BokehJS failed', err),
+    await loadModule(d.module, box).then(
+      // A notebook that mixes Bokeh majors: each script finds the copy it fits.
+      (bokeh) => {
+        win.Bokeh = bokeh;
+      },
+      (err: unknown) => console.warn('nbshield: the bundled BokehJS failed', err),
     );
   }
   const el = document.createElement('script');

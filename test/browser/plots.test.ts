@@ -503,6 +503,47 @@ describe('Bokeh 3', () => {
     expect(await u.r.evaluate(() => 'Bokeh' in window)).toBe(false);
     await u.page.close();
   }, 60_000);
+
+  it('a notebook mixing Bokeh 1.4 and Bokeh 3 outputs: each plot gets the copy it fits', async () => {
+    type Nb = { cells: Array<{ outputs?: Array<{ data?: Bundle }> }> };
+    const old = JSON.parse(corpus(BOKEH)) as Nb;
+    const three = JSON.parse(fs.readFileSync(BOKEH3, 'utf8')) as Nb;
+    // The 1.4 loader and first plot, then the Bokeh 3 loader and plots, then a 1.4 plot again.
+    const firstPlot = old.cells.findIndex((c) =>
+      (c.outputs ?? []).some((o) =>
+        joined(o.data?.['application/javascript']).includes('docs_json'),
+      ),
+    );
+    const loader = old.cells.findIndex((c) =>
+      (c.outputs ?? []).some((o) => joined(o.data?.['application/javascript']).includes('js_urls')),
+    );
+    const lastPlot = old.cells.findLastIndex((c) =>
+      (c.outputs ?? []).some((o) =>
+        joined(o.data?.['application/javascript']).includes('docs_json'),
+      ),
+    );
+    const mixed = {
+      ...three,
+      cells: [old.cells[loader], old.cells[firstPlot], ...three.cells, old.cells[lastPlot]].map(
+        (c, i) => ({ ...c, id: `m${i}` }),
+      ),
+    };
+    await putSigned('bokeh-mixed.ipynb', JSON.stringify(mixed));
+    const { page, r } = await open('signed/bokeh-mixed.ipynb');
+    const plots = await settledBokeh(r, 4);
+    expect(
+      plots.map((p) => p.state),
+      JSON.stringify(plots),
+    ).toEqual(['drawn', 'drawn', 'drawn', 'drawn']);
+    for (const p of plots) {
+      const d = await drawnBokeh(page, r, p);
+      expect(d.ok, d.why).toBe(true);
+    }
+    expect(await richLibraries(r)).toEqual(
+      expect.arrayContaining(['rich-bokeh.js', 'rich-bokeh3.js']),
+    );
+    await page.close();
+  }, 60_000);
 });
 
 describe('controls: the check can fail', () => {
