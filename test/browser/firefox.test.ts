@@ -220,6 +220,60 @@ describe('Firefox ESR', () => {
     }
   }, 120_000);
 
+  it('Bokeh: the corpus 1.4 plots (bundled BokehJS 2.4) and the Bokeh 3 fixture (BokehJS 3) draw after a Trust click', async () => {
+    const bokeh = async (page: Page) =>
+      (await ffRendererFrame(page)).evaluate(() => {
+        // The first canvas under an element, through the shadow roots BokehJS 3 draws in.
+        const canvasIn = (root: Element | ShadowRoot): HTMLCanvasElement | null => {
+          const c = root.querySelector('canvas');
+          if (c) return c;
+          for (const e of Array.from(root.querySelectorAll('*'))) {
+            const found = e.shadowRoot ? canvasIn(e.shadowRoot) : null;
+            if (found) return found;
+          }
+          return null;
+        };
+        return Array.from(document.querySelectorAll<HTMLElement>('[data-bokeh-state]')).map((b) => {
+          const id = (b.dataset.bokehTargets ?? '').split(' ')[0] ?? '';
+          const el = document.querySelector(`[data-bokeh-root="${id}"]`);
+          const c = el ? canvasIn(el) : null;
+          let inked = 0;
+          const px = c?.getContext('2d')?.getImageData(0, 0, c.width, c.height).data;
+          if (px) for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) inked += 1;
+          const r = c?.getBoundingClientRect();
+          return { state: b.dataset.bokehState, w: r?.width ?? 0, h: r?.height ?? 0, inked };
+        });
+      });
+    const cases: Array<[string, string, number]> = [
+      [
+        'bokeh-notebooks__01_-_Basic_Plotting.ipynb',
+        path.join(corpusDir, 'bokeh-notebooks__01_-_Basic_Plotting.ipynb'),
+        8,
+      ],
+      ['bokeh3.ipynb', path.join(fixturesDir, 'bokeh3.ipynb'), 2],
+    ];
+    for (const [name, file, want] of cases) {
+      server.setFile('nbshield/plots', name, fs.readFileSync(file, 'utf8'));
+      const page = await open(server.blobUrl('nbshield/plots', name));
+      expect(await ffWaitSettled(page)).toEqual({ state: 'rendered', trust: 'untrusted' });
+      await ffTrust(page);
+      let d = await bokeh(page);
+      const done = () => d.length === want && d.every((x) => x.state !== 'loading');
+      for (let i = 0; i < 100 && !done(); i += 1) {
+        await sleep(200);
+        d = await bokeh(page).catch(() => d);
+      }
+      expect(done(), `${name}: ${JSON.stringify(d)}`).toBe(true);
+      for (const x of d) {
+        expect(x.state, `${name}: ${JSON.stringify(d)}`).toBe('drawn');
+        expect(x.w, name).toBeGreaterThanOrEqual(100);
+        expect(x.h, name).toBeGreaterThanOrEqual(100);
+        expect(x.inked, name).toBeGreaterThan(100);
+      }
+      await page.close();
+    }
+  }, 120_000);
+
   it('copy button: the source reaches the clipboard, directly and by the viewer’s fallback (read back by a real paste)', async () => {
     const source = 'alpha = 1\nbeta = "two"\nprint(alpha, beta)';
     server.setFile(
