@@ -1,5 +1,6 @@
 // What `npm run bench` times from the core, bundled once per bench run (scripts/bench.mjs).
 export { parseNotebook } from '../../src/core/parse';
-export { jupyterDigest } from '../../src/core/digest';
+export { jupyterDigest, jupyterDigestBytes } from '../../src/core/digest';
+export { nodeHmacSha256 } from '../../src/cli/node-hmac';
 export { createSanitizer } from '../../src/core/sanitize';
 export { renderStandalonePage } from '../../src/core/render/index';

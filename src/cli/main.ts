@@ -11,8 +11,9 @@ import { JSDOM } from 'jsdom';
 
 import { version } from '../../package.json';
 import type { NotebookError } from '../core/model';
-import { jupyterDigest } from '../core/digest';
+import { jupyterDigestBytes } from '../core/digest';
 import { decodeNotebookBytes } from '../core/json';
+import { nodeHmacSha256 } from './node-hmac';
 import { hexToBytes, keyFingerprint, keyFromJupyterSecretFile } from '../core/secret';
 import { parseNotebook } from '../core/parse';
 import { signNotebookText, verifyEmbedded, type TrustKey } from '../core/trust';
@@ -206,8 +207,9 @@ function onlyNotebook(positionals: string[], command: string): string {
 
 async function cmdDigest(nbPath: string, opts: Options, io: CliIo, cwd: string): Promise<number> {
   const key = (await loadKey(opts, cwd, true)) as TrustKey;
-  const text = await readNotebookText(path.resolve(cwd, nbPath), nbPath);
-  const digest = await jupyterDigest(text, key.bytes);
+  // From the file's bytes: a decoding error reads as readNotebookText's would.
+  const bytes = await readBytes(path.resolve(cwd, nbPath), 'notebook');
+  const digest = await jupyterDigestBytes(bytes, key.bytes, undefined, nodeHmacSha256);
   if (!digest.ok) throw new CliError(`${nbPath}: ${describe(digest.error)}`);
   io.stdout(`${digest.value}\n`);
   return EXIT_OK;

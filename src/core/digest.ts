@@ -15,20 +15,96 @@
 
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { hasOwn, isRawObject, parseJsonRaw, RawNumber } from './json';
+import { jupyterStreamFromBytes } from './digest-bytes';
+import {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_DEPTH,
+  decodeNotebookBytes,
+  hasOwn,
+  isRawObject,
+  parseJsonRaw,
+  RawNumber,
+} from './json';
 import type { JsonLimits, RawObject, RawValue } from './json';
 import type { NotebookError, Result } from './model';
 import { pyNumberStr } from './pyrepr';
 
+/**
+ * The Jupyter digest of a notebook's text. Digested from its UTF-8 bytes (digest-bytes.ts);
+ * the string-based path below decides where that one cannot (errors, lone surrogates, ...).
+ */
 export async function jupyterDigest(
   text: string,
   secret: Uint8Array,
   limits?: JsonLimits,
+  hmac: HmacSha256 = hmacSha256,
+): Promise<Result<string>> {
+  // encode() would turn a lone surrogate into U+FFFD, which the string path refuses.
+  if (text.length <= (limits?.maxBytes ?? DEFAULT_MAX_BYTES) && isWellFormed(text)) {
+    const stream = jupyterStreamFromBytes(
+      ownCopy(encoder.encode(text)),
+      limits?.maxDepth ?? DEFAULT_MAX_DEPTH,
+    );
+    if (stream !== null) return { ok: true, value: toHex(await hmac(secret, stream)) };
+  }
+  return jupyterDigestOfText(text, secret, limits, hmac);
+}
+
+/**
+ * The Jupyter digest of a notebook file's bytes: the same result (digest or error) as
+ * decodeNotebookBytes followed by jupyterDigest, without decoding the text.
+ */
+export async function jupyterDigestBytes(
+  bytes: Uint8Array,
+  secret: Uint8Array,
+  limits?: JsonLimits,
+  hmac: HmacSha256 = hmacSha256,
+): Promise<Result<string>> {
+  if (bytes.length <= (limits?.maxBytes ?? DEFAULT_MAX_BYTES)) {
+    const copy = new Uint8Array(bytes.length);
+    copy.set(bytes);
+    const stream = jupyterStreamFromBytes(copy, limits?.maxDepth ?? DEFAULT_MAX_DEPTH);
+    if (stream !== null) return { ok: true, value: toHex(await hmac(secret, stream)) };
+  }
+  const text = decodeNotebookBytes(bytes, limits);
+  if (!text.ok) return text;
+  return jupyterDigestOfText(text.value, secret, limits, hmac);
+}
+
+/** The string-based path: parse to a tree, apply nbformat's read transforms, walk it. */
+export async function jupyterDigestOfText(
+  text: string,
+  secret: Uint8Array,
+  limits?: JsonLimits,
+  hmac: HmacSha256 = hmacSha256,
 ): Promise<Result<string>> {
   const parsed = parseJsonRaw(text, limits);
   if (!parsed.ok) return parsed;
   // The stream is about as long as the text: size the buffer once instead of doubling it.
-  return jupyterDigestOfRaw(parsed.value, secret, text.length + (1 << 16));
+  const bytes = jupyterDigestStream(parsed.value, text.length + (1 << 16));
+  if (!bytes.ok) return bytes;
+  return { ok: true, value: toHex(await hmac(secret, bytes.value)) };
+}
+
+/**
+ * An HMAC-SHA256 implementation. The default (hmacSha256) works everywhere; in Node the CLI
+ * passes node:crypto's, which hashes the big stream without WebCrypto's copy and thread hop.
+ */
+export type HmacSha256 = (key: Uint8Array, data: Uint8Array) => Uint8Array | Promise<Uint8Array>;
+
+/** The bytes as a fresh array at offset 0 (the byte scan reads it 4 bytes at a time). */
+function ownCopy(b: Uint8Array): Uint8Array {
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) return b;
+  const copy = new Uint8Array(b.length);
+  copy.set(b);
+  return copy;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** String.prototype.isWellFormed (ES2024) where the engine has it. */
+function isWellFormed(s: string): boolean {
+  const native = (s as unknown as { isWellFormed?: () => boolean }).isWellFormed;
+  return typeof native === 'function' ? native.call(s) : !LONE_SURROGATE.test(s);
 }
 
 /** Digest of an already parsed document. Mutates `doc` (applies nbformat's read transforms). */
