@@ -293,9 +293,10 @@ function scanJson(buf: Uint8Array, maxDepth: number): Scan {
       const order = sortMembers(buf, tape, idx, te >> 2);
       orders.set(idx, order);
       moved += w - (tape[at + 2] as number);
-      // Each reordered object copies its bytes twice; nested unsorted objects copy theirs again.
-      // Past this budget (only crafted files get near it) the string path is cheaper.
-      if (moved > 2 * n + 65536) throw FALLBACK;
+      // Each reordered object copies its bytes twice, and nested unsorted objects (a Colab
+      // cell, its output) copy theirs again. Past this budget (deep unsorted nesting, which
+      // only crafted files have) the string path's O(n log n) is the cheaper one.
+      if (moved > 8 * n + 65536) throw FALLBACK;
       scratch = reorder(buf, tape, idx, depth, order, w, scratch);
     }
   };
@@ -437,26 +438,38 @@ interface Pos {
  */
 function scanString(buf: Uint8Array, words: Int32Array, pos: Pos): void {
   const n = buf.length;
-  let w = pos.w;
+  let w = pos.w; // everything before i is already written up to w
   let i = pos.r + 1;
-  let run = i; // start of the bytes not yet moved to the pool
   for (;;) {
-    i = nextSpecial(buf, words, i);
-    if (i >= n) throw FALLBACK; // unterminated string
-    const c = buf[i] as number;
+    // Byte by byte for a few bytes (escapes often come close together: JSON or HTML in a
+    // string); a longer plain run goes to the word scan and one native move.
+    const lim = i + 16 < n ? i + 16 : n;
+    let c = -1;
+    while (i < lim) {
+      c = buf[i] as number;
+      if (c === 0x22 || c === 0x5c || c < 0x20 || c >= 0x80) break;
+      buf[w++] = c;
+      i++;
+    }
+    if (i === lim) {
+      const j = nextSpecial(buf, words, i);
+      if (j >= n) throw FALLBACK; // unterminated string
+      w = move(buf, w, i, j);
+      i = j;
+      c = buf[i] as number;
+    }
     if (c === 0x22) {
-      w = move(buf, w, run, i);
       pos.r = i + 1;
       pos.w = w;
       return;
     }
     if (c < 0x20) throw FALLBACK; // unescaped control character
     if (c >= 0x80) {
-      i = utf8Char(buf, i, n);
+      const e = utf8Char(buf, i, n);
+      while (i < e) buf[w++] = buf[i++] as number;
       continue;
     }
     // A backslash escape.
-    w = move(buf, w, run, i);
     const e = buf[i + 1];
     switch (e) {
       case 0x22:
@@ -525,7 +538,6 @@ function scanString(buf: Uint8Array, words: Int32Array, pos: Pos): void {
       default:
         throw FALLBACK; // invalid escape (or end of input)
     }
-    run = i;
   }
 }
 
