@@ -440,20 +440,27 @@ function scanString(buf: Uint8Array, words: Int32Array, pos: Pos): void {
   const n = buf.length;
   let w = pos.w; // everything before i is already written up to w
   let i = pos.r + 1;
+  // After a long plain run, expect another (base64 lines between "\n" escapes): scan by words
+  // at once instead of trying byte by byte first.
+  let long = false;
   for (;;) {
-    // Byte by byte for a few bytes (escapes often come close together: JSON or HTML in a
-    // string); a longer plain run goes to the word scan and one native move.
-    const lim = i + 16 < n ? i + 16 : n;
     let c = -1;
-    while (i < lim) {
-      c = buf[i] as number;
-      if (c === 0x22 || c === 0x5c || c < 0x20 || c >= 0x80) break;
-      buf[w++] = c;
-      i++;
+    if (!long) {
+      // Byte by byte for a few bytes (escapes often come close together: JSON or HTML in a
+      // string); a longer plain run goes to the word scan and one native move.
+      const lim = i + 16 < n ? i + 16 : n;
+      while (i < lim) {
+        c = buf[i] as number;
+        if (c === 0x22 || c === 0x5c || c < 0x20 || c >= 0x80) break;
+        buf[w++] = c;
+        i++;
+      }
+      if (i === lim) long = true;
     }
-    if (i === lim) {
+    if (long) {
       const j = nextSpecial(buf, words, i);
       if (j >= n) throw FALLBACK; // unterminated string
+      if (j - i < 16) long = false;
       w = move(buf, w, i, j);
       i = j;
       c = buf[i] as number;
