@@ -57,13 +57,18 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * The digest stream of `buf` (a private copy: it is overwritten), or null when the string
- * path must decide. `buf.byteOffset` must be 0 (a fresh array): the scan reads 4 bytes at a time.
+ * path must decide. `fromText`: buf is TextEncoder's output for a JS string (see noFffd). `buf.byteOffset` must be 0 (a fresh array): the scan reads 4 bytes at a time.
  */
-export function jupyterStreamFromBytes(buf: Uint8Array, maxDepth: number): Uint8Array | null {
-  // The word scan locates bytes by little-endian order (every engine nbshield runs on).
-  if (!LITTLE_ENDIAN) return null;
+export function jupyterStreamFromBytes(
+  buf: Uint8Array,
+  maxDepth: number,
+  fromText = false,
+): Uint8Array | null {
+  // The word scan locates bytes by little-endian order (every engine nbshield runs on); the tape
+  // holds positions as int32.
+  if (!LITTLE_ENDIAN || buf.length > 0x7fffffff) return null;
   try {
-    const scan = scanJson(buf, maxDepth);
+    const scan = scanJson(buf, maxDepth, fromText);
     return assemble(scan);
   } catch (e) {
     if (e instanceof Fallback) return null;
@@ -96,12 +101,11 @@ function compareRanges(b: Uint8Array, as: number, ae: number, bs: number, be: nu
   return la - lb;
 }
 
-function scanJson(buf: Uint8Array, maxDepth: number): Scan {
+function scanJson(buf: Uint8Array, maxDepth: number, fromText: boolean): Scan {
   const n = buf.length;
   if (buf.byteOffset !== 0)
     throw new Error('jupyterStreamFromBytes: buffer must start at offset 0');
-  // A word view for the string scanner: 4 bytes per step (little- or big-endian alike: it only
-  // asks whether any byte of the word is special).
+  // A word view for the string scanner: 4 bytes per step.
   const words = new Int32Array(buf.buffer, 0, n >>> 2);
 
   let tape = new Int32Array(Math.max(64, (n >>> 3) & ~3));
@@ -131,7 +135,7 @@ function scanJson(buf: Uint8Array, maxDepth: number): Scan {
     te += 4;
   };
 
-  const pos: Pos = { r: 0, w: 0 };
+  const pos: Pos = { r: 0, w: 0, noFffd: fromText };
   /** Reads the string whose opening quote is at r; writes its UTF-8 content at w. */
   const string = (): void => {
     const outStart = w;
@@ -430,6 +434,8 @@ function nextSpecial(buf: Uint8Array, words: Int32Array, i: number): number {
 interface Pos {
   r: number;
   w: number;
+  /** Hand over at a raw U+FFFD: from text, it may stand for a lone surrogate encode() replaced. */
+  noFffd: boolean;
 }
 
 /**
@@ -473,6 +479,7 @@ function scanString(buf: Uint8Array, words: Int32Array, pos: Pos): void {
     if (c < 0x20) throw FALLBACK; // unescaped control character
     if (c >= 0x80) {
       const e = utf8Char(buf, i, n);
+      if (pos.noFffd && c === 0xef && buf[i + 1] === 0xbf && buf[i + 2] === 0xbd) throw FALLBACK;
       while (i < e) buf[w++] = buf[i++] as number;
       continue;
     }

@@ -39,11 +39,13 @@ export async function jupyterDigest(
   limits?: JsonLimits,
   hmac: HmacSha256 = hmacSha256,
 ): Promise<Result<string>> {
-  // encode() would turn a lone surrogate into U+FFFD, which the string path refuses.
-  if (text.length <= (limits?.maxBytes ?? DEFAULT_MAX_BYTES) && isWellFormed(text)) {
+  if (text.length <= (limits?.maxBytes ?? DEFAULT_MAX_BYTES)) {
+    // encode() turns a lone surrogate (which the string path refuses) into U+FFFD; the byte
+    // path hands over at any raw U+FFFD, so such text is decided by the string path.
     const stream = jupyterStreamFromBytes(
       ownCopy(encoder.encode(text)),
       limits?.maxDepth ?? DEFAULT_MAX_DEPTH,
+      true,
     );
     if (stream !== null) return { ok: true, value: toHex(await hmac(secret, stream)) };
   }
@@ -98,13 +100,6 @@ function ownCopy(b: Uint8Array): Uint8Array {
   const copy = new Uint8Array(b.length);
   copy.set(b);
   return copy;
-}
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-/** String.prototype.isWellFormed (ES2024) where the engine has it. */
-function isWellFormed(s: string): boolean {
-  const native = (s as unknown as { isWellFormed?: () => boolean }).isWellFormed;
-  return typeof native === 'function' ? native.call(s) : !LONE_SURROGATE.test(s);
 }
 
 /** Digest of an already parsed document. Mutates `doc` (applies nbformat's read transforms). */
