@@ -108,7 +108,8 @@ function scanJson(buf: Uint8Array, maxDepth: number, fromText: boolean): Scan {
   // A word view for the string scanner: 4 bytes per step.
   const words = new Int32Array(buf.buffer, 0, n >>> 2);
 
-  let tape = new Int32Array(Math.max(64, (n >>> 3) & ~3));
+  // Room for a value or key every 32 bytes (4 slots each); it doubles when a file is denser.
+  let tape = new Int32Array(Math.max(256, (n >>> 3) & ~3));
   let te = 0; // next free slot (4 per entry)
   const orders = new Map<number, Int32Array>();
   // Open containers: entry index, and for objects the pool range of the previous key.
