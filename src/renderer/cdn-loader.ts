@@ -19,6 +19,7 @@ import {
 } from './cdn';
 import { loadLibrary } from './rich';
 import { sharedModule } from './rich/modules';
+import { noteElement } from './note';
 
 /** The globals a `<script src>` copy of each library sets. */
 const GLOBALS: Record<BundledModule, string> = {
@@ -50,9 +51,7 @@ function note(box: HTMLElement | null, d: Decision): void {
   if (box === null) return;
   let n = notes.get(box);
   if (!n) {
-    const el = document.createElement('div');
-    el.className = 'nb-placeholder nb-cdn-note';
-    el.setAttribute('role', 'note');
+    const el = noteElement('', 'nb-cdn-note');
     box.prepend(el);
     n = { el, decisions: [] };
     notes.set(box, n);

@@ -9,6 +9,7 @@
 
 import type { JsonValue } from '../core/model';
 import type { RichEntry, RichLibrary } from '../core/render/types';
+import { noteElement } from './note';
 
 export interface RichOutput {
   mime: string;
@@ -73,11 +74,10 @@ export async function runRich(
     // The fallback is now the output: load its images now (lazy ones in this nested frame were
     // seen not to load when scrolled into view, plots.test.ts).
     for (const img of Array.from(box.querySelectorAll('img'))) img.loading = 'eager';
-    const note = document.createElement('div');
-    note.className = 'nb-placeholder';
-    note.setAttribute('role', 'note');
     const why = err instanceof Error ? err.message : String(err);
-    note.textContent = `This ${box.getAttribute('aria-label') ?? 'interactive output'} could not be drawn: ${why}`;
+    const note = noteElement(
+      `This ${box.getAttribute('aria-label') ?? 'interactive output'} could not be drawn: ${why}`,
+    );
     box.prepend(note);
   }
 }

@@ -6,6 +6,7 @@
 // embed_items_notebook leaves the drawing's errors unseen (2.4) or unhandled (3.x).
 import { docsVersions, type Adapted } from './bokeh-docs';
 import { shareModules } from './modules';
+import { noteElement } from '../note';
 
 export type RenderItem = { roots?: Record<string, string>; elementid?: string };
 interface Embed {
@@ -82,11 +83,11 @@ export function installBokeh(real: BokehJs, module: string, o: BokehOptions): vo
         console.warn('nbshield: a Bokeh plot failed', err);
         if (!box) return;
         box.dataset.bokehState = 'error';
-        const note = document.createElement('div');
-        note.className = 'nb-placeholder nb-bokeh-error';
-        note.setAttribute('role', 'note');
         const why = err instanceof Error ? err.message : String(err);
-        note.textContent = `This Bokeh plot could not be drawn with BokehJS ${version}: ${why}`;
+        const note = noteElement(
+          `This Bokeh plot could not be drawn with BokehJS ${version}: ${why}`,
+          'nb-bokeh-error',
+        );
         box.append(note);
       },
     );

@@ -12,6 +12,7 @@ import embed, {
 import type { RichDraw } from '../rich';
 import { shareModules } from './modules';
 import { checkSpec, geoJsonSpec, vegaMode } from './vega-spec';
+import { noteElement } from '../note';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -102,10 +103,7 @@ function embedForOutputs(
   const target = typeof el === 'string' ? document.querySelector<HTMLElement>(el) : el;
   const checked = checkSpec(spec);
   if (!checked.ok) {
-    const note = document.createElement('div');
-    note.className = 'nb-placeholder nb-chart-note';
-    note.setAttribute('role', 'note');
-    note.textContent = `This chart could not be drawn: ${checked.message}.`;
+    const note = noteElement(`This chart could not be drawn: ${checked.message}.`, 'nb-chart-note');
     target?.replaceChildren(note);
     return Promise.resolve(undefined);
   }
