@@ -7,18 +7,17 @@
 // violations, and on the real renderer and viewer frames with a violation planted, reports them.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import path from 'node:path';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import { corpusDir } from '../fakegithub/server.mjs';
 import {
-  tabIdOf,
-  launchChrome,
   notebookCellCount,
   rendererFrame,
   sleep,
-  startServer,
+  tabIdOf,
+  useChrome,
   viewerFrame,
   waitCells,
   waitRendered,
@@ -39,14 +38,7 @@ const COLOUR_NB = 'IRkernel__Display.ipynb';
 let server: FakeGitHub;
 let s: ChromeSession;
 
-beforeAll(async () => {
-  server = await startServer();
-  s = await launchChrome({ server });
-});
-afterAll(async () => {
-  await s?.close();
-  await server?.close();
-});
+useChrome((e) => ({ server, s } = e));
 
 interface Finding {
   id: string;

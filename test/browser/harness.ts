@@ -14,6 +14,7 @@ import {
   type Page,
   type Worker,
 } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { repoRoot, startFakeGitHub, type FakeGitHub } from '../fakegithub/server.mjs';
 
 export { repoRoot };
@@ -560,6 +561,29 @@ export async function dumpFrames(page: Page): Promise<string[]> {
 
 export async function startServer(): Promise<FakeGitHub> {
   return startFakeGitHub();
+}
+
+/**
+ * One fake GitHub and one Chromium with the extension for a test file: started before its tests
+ * (with `secretHex` set as the user's key when given), closed after. `set` hands both to the
+ * file's own variables.
+ */
+export function useChrome(
+  set: (e: { server: FakeGitHub; s: ChromeSession }) => void,
+  opts: { secretHex?: string } = {},
+): void {
+  let server: FakeGitHub | undefined;
+  let s: ChromeSession | undefined;
+  beforeAll(async () => {
+    server = await startServer();
+    s = await launchChrome({ server });
+    if (opts.secretHex !== undefined) await setSecretHex(s, opts.secretHex);
+    set({ server, s });
+  });
+  afterAll(async () => {
+    await s?.close();
+    await server?.close();
+  });
 }
 
 export function tmpFile(name: string, text: string): string {

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import { fixturesDir } from '../fakegithub/server.mjs';
@@ -13,10 +13,8 @@ import {
   dumpFrames,
   findKey,
   inWorker,
-  launchChrome,
-  setSecretHex,
   sleep,
-  startServer,
+  useChrome,
   viewerFrame,
   waitRendered,
   waitTrust,
@@ -28,15 +26,7 @@ let s: ChromeSession;
 const KEY_HEX = crypto.randomBytes(32).toString('hex');
 const pages: Page[] = [];
 
-beforeAll(async () => {
-  server = await startServer();
-  s = await launchChrome({ server });
-  await setSecretHex(s, KEY_HEX);
-});
-afterAll(async () => {
-  await s?.close();
-  await server?.close();
-});
+useChrome((e) => ({ server, s } = e), { secretHex: KEY_HEX });
 
 /** Both storage areas a content script can read, as JSON, read from the service worker. */
 async function readableStorage(): Promise<string> {

@@ -5,13 +5,12 @@
 // the end of the table stays silent, and no on* attribute reaches the DOM). Control: the same
 // table under the limit renders at once. `npm run bench` measures the 20 MB versions.
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import {
   canaryReport,
-  launchChrome,
   rendererFrame,
-  startServer,
+  useChrome,
   waitRendered,
   type ChromeSession,
 } from './harness';
@@ -20,14 +19,7 @@ let server: FakeGitHub;
 let s: ChromeSession;
 const REPO = 'nbshield/large';
 
-beforeAll(async () => {
-  server = await startServer();
-  s = await launchChrome({ server });
-});
-afterAll(async () => {
-  await s?.close();
-  await server?.close();
-});
+useChrome((e) => ({ server, s } = e));
 
 // Long cells keep the element count (and the sanitizer's time) down at this size.
 const LONG = 'lorem ipsum dolor sit amet '.repeat(16);

@@ -3,16 +3,15 @@
 // notebook takes that path; a viewer that used only the first part would show a JSON error.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import { fixturesDir } from '../fakegithub/server.mjs';
 import {
   inWorker,
-  launchChrome,
   notebookCellCount,
   rendererFrame,
   rootStates,
-  startServer,
+  useChrome,
   waitCells,
   waitSettled,
   type ChromeSession,
@@ -21,14 +20,7 @@ import {
 let server: FakeGitHub;
 let s: ChromeSession;
 
-beforeAll(async () => {
-  server = await startServer();
-  s = await launchChrome({ server });
-});
-afterAll(async () => {
-  await s?.close();
-  await server?.close();
-});
+useChrome((e) => ({ server, s } = e));
 
 type Hook = { nbshieldTest: { setMessageLimits(c: number, b: number): void } };
 

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ElementHandle, Frame, Page } from 'playwright-core';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import { corpusDir, repoRoot } from '../fakegithub/server.mjs';
@@ -17,12 +17,10 @@ import { signNotebookText } from '../../src/core/trust';
 import {
   canaryReport,
   firedIds,
-  launchChrome,
   pokeEverything,
   rendererFrame,
-  setSecretHex,
   sleep,
-  startServer,
+  useChrome,
   waitRendered,
   type ChromeSession,
 } from './harness';
@@ -41,15 +39,7 @@ async function putSigned(name: string, text: string): Promise<void> {
 
 const corpus = (name: string) => fs.readFileSync(path.join(corpusDir, name), 'utf8');
 
-beforeAll(async () => {
-  server = await startServer();
-  s = await launchChrome({ server });
-  await setSecretHex(s, KEY_HEX);
-});
-afterAll(async () => {
-  await s?.close();
-  await server?.close();
-});
+useChrome((e) => ({ server, s } = e), { secretHex: KEY_HEX });
 
 async function open(p: string): Promise<{ page: Page; r: Frame; trust: string | null }> {
   const page = await s.context.newPage();

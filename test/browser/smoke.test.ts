@@ -3,18 +3,17 @@
 // own view stays reachable, and leaves pages without a notebook alone.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import { SESSION_COOKIE, fixturesDir } from '../fakegithub/server.mjs';
 import {
-  launchChrome,
   notebookCellCount,
   rendererFrame,
   rootStates,
   sleep,
-  startServer,
   tmpFile,
+  useChrome,
   viewerFrame,
   waitCells,
   waitRendered,
@@ -25,14 +24,7 @@ import {
 let server: FakeGitHub;
 let s: ChromeSession;
 
-beforeAll(async () => {
-  server = await startServer();
-  s = await launchChrome({ server });
-});
-afterAll(async () => {
-  await s?.close();
-  await server?.close();
-});
+useChrome((e) => ({ server, s } = e));
 
 const fixture = (name: string) => fs.readFileSync(path.join(fixturesDir, name), 'utf8');
 

@@ -7,21 +7,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import { corpusDir } from '../fakegithub/server.mjs';
 import { signNotebookText } from '../../src/core/trust';
-import {
-  launchChrome,
-  rendererFrame,
-  setSecretHex,
-  startServer,
-  viewerFrame,
-  waitRendered,
-  type ChromeSession,
-} from './harness';
+import { rendererFrame, useChrome, viewerFrame, waitRendered, type ChromeSession } from './harness';
 
 let server: FakeGitHub;
 let s: ChromeSession;
@@ -33,15 +25,7 @@ const KEY = {
 };
 const REPO = 'nbshield/themes';
 
-beforeAll(async () => {
-  server = await startServer();
-  s = await launchChrome({ server });
-  await setSecretHex(s, KEY_HEX);
-});
-afterAll(async () => {
-  await s?.close();
-  await server?.close();
-});
+useChrome((e) => ({ server, s } = e), { secretHex: KEY_HEX });
 
 async function serveSigned(name: string, text: string): Promise<string> {
   const signed = await signNotebookText(text, KEY);
