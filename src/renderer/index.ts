@@ -71,9 +71,18 @@ const HEIGHT_EVERY_MS = 300;
 // ---- rendering ----
 
 // The probe of a pending cell reaches 1500 px beyond it (see LazyCells); the root clips it so
-// the document does not grow past its content.
+// the document does not grow past its content. Far off screen, cells and the parts of a
+// placeholder skip layout and paint: the frame is as tall as the notebook, so without this every
+// frame painted and layerized the whole document (issue 5: 100-500 ms tasks on 20-100 MB
+// notebooks, growing with the DOM). Not on a placeholder itself: paint containment would clip its
+// probe. Printing (and `beforeprint`, which renders every cell) shows everything.
+const LAZY_PAINT = '.nb-notebook>.nb-cell:not(.nb-pending)';
 const LAZY_CSS = `
 .nb-notebook{overflow-y:clip}
+${LAZY_PAINT},.nb-pending>.nb-pending-outputs{content-visibility:auto;contain-intrinsic-size:auto 200px}
+.nb-pending>.nb-input{content-visibility:auto;contain-intrinsic-size:auto 60px}
+.nb-notebook.nb-printing .nb-cell,.nb-notebook.nb-printing .nb-pending>*{content-visibility:visible!important}
+@media print{.nb-cell,.nb-pending>*{content-visibility:visible!important}}
 .nb-pending{position:relative}
 .nb-pending-outputs{overflow:hidden}
 .nb-pending-text{margin:0 0 0 88px;padding:4px 10px;white-space:pre-wrap;font:13px/17px ui-monospace,SFMono-Regular,Menlo,monospace;color:var(--nb-muted,#59636e)}
@@ -161,7 +170,9 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
   if (root === null) return;
   main.replaceChildren(root);
   document.body.dataset.trust = trusted ? 'trusted' : 'untrusted';
-  const rd = new Reading({ root, toViewer });
+  const rd = new Reading({ root, toViewer, skipsOffscreen: (el) => el.matches(LAZY_PAINT) });
+  window.addEventListener('beforeprint', () => root.classList.add('nb-printing'));
+  window.addEventListener('afterprint', () => root.classList.remove('nb-printing'));
   reading = rd;
 
   const cells = nb.cells;

@@ -14,6 +14,7 @@ const FOCUSABLE = 'a[href], button, input, select, textarea, summary, [tabindex]
 // Text outputs a reader may want to copy; a block of outputs this long gets a collapse toggle.
 const OUTPUT_TEXT = 'pre.nb-stream, pre.nb-text-output, pre.nb-error';
 const LONG_OUTPUT_LINES = 40;
+const CHECK_BUDGET_MS = 20;
 
 function countLines(text: string): number {
   let n = text === '' ? 0 : 1;
@@ -62,7 +63,12 @@ export const READING_CSS = `
 export interface ReadingOptions {
   root: HTMLElement;
   toViewer: (msg: FrameMessage) => void;
+  /** Whether the browser skips this element's contents off screen (`content-visibility: auto`). */
+  skipsOffscreen?: (el: Element) => boolean;
 }
+
+// Without the event (an older browser) `content-visibility: auto` is not supported either.
+const HAS_CV_EVENT = typeof ContentVisibilityAutoStateChangeEvent === 'function';
 
 export class Reading {
   private toc: HTMLElement | null = null;
@@ -75,7 +81,31 @@ export class Reading {
   private pendingTimer: ReturnType<typeof setTimeout> | undefined;
   /** Colours we set for readable contrast, undone when the theme changes. */
   private colourFixed = new Set<HTMLElement>();
+  /**
+   * Cells with `content-visibility: auto` that the browser currently renders. The pass measures,
+   * which lays a skipped cell out just for us, again for every query (issue 5: most of the long
+   * tasks on big notebooks once cells skipped their paint), so such a cell waits for its
+   * `contentvisibilityautostatechange` saying it is relevant (it fires on the first decision too).
+   */
+  private relevant = new WeakSet<Element>();
   constructor(private readonly o: ReadingOptions) {
+    // Not bubbling: listened to in the capture phase on the root.
+    o.root.addEventListener(
+      'contentvisibilityautostatechange',
+      (e) => {
+        const cell = e.target;
+        if (!(e instanceof ContentVisibilityAutoStateChangeEvent) || !(cell instanceof Element))
+          return;
+        if (o.skipsOffscreen?.(cell) !== true) return; // a placeholder's parts: nothing to check
+        if (e.skipped) {
+          this.relevant.delete(cell);
+        } else {
+          this.relevant.add(cell);
+          this.queueCheck(cell);
+        }
+      },
+      true,
+    );
     document.addEventListener('keydown', (e) => this.onKey(e));
     let resized: ReturnType<typeof setTimeout> | undefined;
     window.addEventListener('resize', () => {
@@ -271,12 +301,26 @@ export class Reading {
 
   private queueCheck(cell: Element): void {
     this.pending.add(cell);
+    this.armCheck();
+  }
+
+  /** Each run measures for about 20 ms at most, then leaves the rest to the next (issue 5). */
+  private armCheck(): void {
     this.pendingTimer ??= setTimeout(() => {
       this.pendingTimer = undefined;
-      const cells = Array.from(this.pending);
-      this.pending.clear();
-      for (const c of cells) if (c.isConnected) this.check(c);
+      const t0 = performance.now();
+      for (const c of this.pending) {
+        this.pending.delete(c);
+        if (!c.isConnected || this.waitsForPaint(c)) continue;
+        this.check(c);
+        if (performance.now() - t0 >= CHECK_BUDGET_MS) break;
+      }
+      if (this.pending.size > 0) this.armCheck();
     }, 50);
+  }
+
+  private waitsForPaint(c: Element): boolean {
+    return HAS_CV_EVENT && this.o.skipsOffscreen?.(c) === true && !this.relevant.has(c);
   }
 
   private recheckAll(): void {
