@@ -170,7 +170,7 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
   if (root === null) return;
   main.replaceChildren(root);
   document.body.dataset.trust = trusted ? 'trusted' : 'untrusted';
-  const rd = new Reading({ root, toViewer, skipsOffscreen: (el) => el.matches(LAZY_PAINT) });
+  const rd = new Reading({ root, toViewer });
   window.addEventListener('beforeprint', () => root.classList.add('nb-printing'));
   window.addEventListener('afterprint', () => root.classList.remove('nb-printing'));
   reading = rd;

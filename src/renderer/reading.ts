@@ -63,12 +63,7 @@ export const READING_CSS = `
 export interface ReadingOptions {
   root: HTMLElement;
   toViewer: (msg: FrameMessage) => void;
-  /** Whether the browser skips this element's contents off screen (`content-visibility: auto`). */
-  skipsOffscreen?: (el: Element) => boolean;
 }
-
-// Without the event (an older browser) `content-visibility: auto` is not supported either.
-const HAS_CV_EVENT = typeof ContentVisibilityAutoStateChangeEvent === 'function';
 
 export class Reading {
   private toc: HTMLElement | null = null;
@@ -81,31 +76,7 @@ export class Reading {
   private pendingTimer: ReturnType<typeof setTimeout> | undefined;
   /** Colours we set for readable contrast, undone when the theme changes. */
   private colourFixed = new Set<HTMLElement>();
-  /**
-   * Cells with `content-visibility: auto` that the browser currently renders. The pass measures,
-   * which lays a skipped cell out just for us, again for every query (issue 5: most of the long
-   * tasks on big notebooks once cells skipped their paint), so such a cell waits for its
-   * `contentvisibilityautostatechange` saying it is relevant (it fires on the first decision too).
-   */
-  private relevant = new WeakSet<Element>();
   constructor(private readonly o: ReadingOptions) {
-    // Not bubbling: listened to in the capture phase on the root.
-    o.root.addEventListener(
-      'contentvisibilityautostatechange',
-      (e) => {
-        const cell = e.target;
-        if (!(e instanceof ContentVisibilityAutoStateChangeEvent) || !(cell instanceof Element))
-          return;
-        if (o.skipsOffscreen?.(cell) !== true) return; // a placeholder's parts: nothing to check
-        if (e.skipped) {
-          this.relevant.delete(cell);
-        } else {
-          this.relevant.add(cell);
-          this.queueCheck(cell);
-        }
-      },
-      true,
-    );
     document.addEventListener('keydown', (e) => this.onKey(e));
     let resized: ReturnType<typeof setTimeout> | undefined;
     window.addEventListener('resize', () => {
@@ -311,16 +282,11 @@ export class Reading {
       const t0 = performance.now();
       for (const c of this.pending) {
         this.pending.delete(c);
-        if (!c.isConnected || this.waitsForPaint(c)) continue;
-        this.check(c);
+        if (c.isConnected) this.check(c);
         if (performance.now() - t0 >= CHECK_BUDGET_MS) break;
       }
       if (this.pending.size > 0) this.armCheck();
     }, 50);
-  }
-
-  private waitsForPaint(c: Element): boolean {
-    return HAS_CV_EVENT && this.o.skipsOffscreen?.(c) === true && !this.relevant.has(c);
   }
 
   private recheckAll(): void {
@@ -329,15 +295,39 @@ export class Reading {
     for (const c of Array.from(this.o.root.children)) if (c !== this.toc) this.queueCheck(c);
   }
 
+  /**
+   * Measures with the cell's contents shown (a cell far off screen skips them, `content-visibility:
+   * auto`; a query into skipped contents lays them out again per query, seconds each on a huge
+   * output: issue 5), every measurement before every change, so one layout per cell.
+   */
   private check(cell: Element): void {
     const n =
       Number((cell instanceof HTMLElement ? cell.dataset.cellIndex : undefined) ?? '-1') + 1;
-    let regions = 0;
-    for (const el of Array.from(cell.querySelectorAll<HTMLElement>(SCROLLERS))) {
+    const box = cell instanceof HTMLElement ? cell : null;
+    box?.style.setProperty('content-visibility', 'visible');
+    const boxes = Array.from(cell.querySelectorAll<HTMLElement>(SCROLLERS)).map((el) => {
       const cs = getComputedStyle(el);
       const scrolls =
         (/auto|scroll/.test(cs.overflowX) && el.scrollWidth > el.clientWidth + 1) ||
         (/auto|scroll/.test(cs.overflowY) && el.scrollHeight > el.clientHeight + 1);
+      return { el, scrolls };
+    });
+    // An author's background without a text colour of its own (`<h1 style="background:pink">`)
+    // is read against the theme's text colour, which in the other theme can be unreadable.
+    const fixes: Array<[HTMLElement, string]> = [];
+    for (const el of Array.from(cell.querySelectorAll<HTMLElement>('[style*="background"]'))) {
+      if (el.style.color !== '' || this.colourFixed.has(el)) continue;
+      const cs = getComputedStyle(el);
+      const bg = parseRgb(cs.backgroundColor);
+      const fg = parseRgb(cs.color);
+      if (bg === null || fg === null || bg[3] < 0.5) continue;
+      const fix = contrastFix(fg, bg);
+      if (fix !== null) fixes.push([el, fix]);
+    }
+    box?.style.removeProperty('content-visibility');
+    if (box?.getAttribute('style') === '') box.removeAttribute('style');
+    let regions = 0;
+    for (const { el, scrolls } of boxes) {
       const ours = el.classList.contains('nb-scroll-region');
       const reachable = el.querySelector(FOCUSABLE) !== null;
       if (scrolls && !reachable && !ours) {
@@ -358,16 +348,7 @@ export class Reading {
         el.removeAttribute('aria-label');
       }
     }
-    // An author's background without a text colour of its own (`<h1 style="background:pink">`)
-    // is read against the theme's text colour, which in the other theme can be unreadable.
-    for (const el of Array.from(cell.querySelectorAll<HTMLElement>('[style*="background"]'))) {
-      if (el.style.color !== '' || this.colourFixed.has(el)) continue;
-      const cs = getComputedStyle(el);
-      const bg = parseRgb(cs.backgroundColor);
-      const fg = parseRgb(cs.color);
-      if (bg === null || fg === null || bg[3] < 0.5) continue;
-      const fix = contrastFix(fg, bg);
-      if (fix === null) continue;
+    for (const [el, fix] of fixes) {
       el.style.color = fix;
       this.colourFixed.add(el);
     }
