@@ -186,6 +186,15 @@ describe('lazy rendering (Chromium)', () => {
     expect(await r.evaluate(() => document.querySelectorAll('.nb-pending').length)).toBeGreaterThan(
       0,
     );
+    // A far Markdown cell skips its layout and paint (issue 5: the frame is as tall as the
+    // notebook), and printing shows it: innerText leaves skipped contents out.
+    const far = () =>
+      r.evaluate(() => {
+        const cells = document.querySelectorAll<HTMLElement>('.nb-markdown-cell');
+        const el = cells[cells.length - 1];
+        return el ? [getComputedStyle(el).contentVisibility, el.innerText.includes('Text.')] : [];
+      });
+    expect(await far()).toEqual(['auto', false]);
     const after = await r.evaluate(() => {
       window.dispatchEvent(new Event('beforeprint'));
       return {
@@ -199,6 +208,7 @@ describe('lazy rendering (Chromium)', () => {
     ).length;
     expect(after).toEqual({ pending: 0, outputs: codeCells, copy: codeCells });
     expect(await r.evaluate(() => document.body.innerText.includes('OUT-280'))).toBe(true);
+    expect(await far()).toEqual(['visible', true]);
     await page.close();
   });
 
