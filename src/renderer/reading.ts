@@ -296,14 +296,23 @@ export class Reading {
   }
 
   /**
-   * Measures with the cell's contents shown (a cell far off screen skips them, `content-visibility:
-   * auto`; a query into skipped contents lays them out again per query, seconds each on a huge
-   * output: issue 5), every measurement before every change, so one layout per cell.
+   * Measures a skipped cell (far off screen, `content-visibility: auto`) with its contents shown:
+   * a query into skipped contents lays them out again per query (issue 5). Every measurement
+   * comes before every change, so one layout per cell.
    */
   private check(cell: Element): void {
     const n =
       Number((cell instanceof HTMLElement ? cell.dataset.cellIndex : undefined) ?? '-1') + 1;
-    const box = cell instanceof HTMLElement ? cell : null;
+    // Only a skipped cell: toggling the containment of a rendered one lays it out again (seconds
+    // for a huge table on screen).
+    const first = cell.firstElementChild;
+    const box =
+      cell instanceof HTMLElement &&
+      first !== null &&
+      first.checkVisibility() &&
+      !first.checkVisibility({ contentVisibilityAuto: true })
+        ? cell
+        : null;
     box?.style.setProperty('content-visibility', 'visible');
     const boxes = Array.from(cell.querySelectorAll<HTMLElement>(SCROLLERS)).map((el) => {
       const cs = getComputedStyle(el);
