@@ -188,13 +188,8 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
     // Two frames: the "Rendering…" state paints before the long task starts.
     requestAnimationFrame(() =>
       setTimeout(() => {
-        const tpl = document.createElement('template');
-        tpl.innerHTML = r.renderCellInFull(cell);
-        const el = tpl.content.firstElementChild;
+        const el = replaceCellElement(cellEl, r.renderCellInFull(cell));
         if (el === null) return;
-        const tabindex = cellEl.getAttribute('tabindex');
-        cellEl.replaceWith(el);
-        if (tabindex !== null) el.setAttribute('tabindex', tabindex);
         cellDone(el, cell);
         if (trusted) runScripts(root, r.scripts, nb.metadata, msg.theme, lazyScriptsRun());
         postHeight(true);
@@ -289,6 +284,24 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
 }
 
 /**
+ * Puts a cell's new HTML where its old element was (a placeholder, or a cell rendered with size
+ * limits). j/k focus lives on the cell box: its tabindex, and the focus if it was inside, are
+ * handed over to the new element.
+ */
+function replaceCellElement(old: Element, html: string): Element | null {
+  const tpl = document.createElement('template');
+  tpl.innerHTML = html;
+  const el = tpl.content.firstElementChild;
+  if (el === null) return null;
+  const focused = old.contains(document.activeElement);
+  const tabindex = old.getAttribute('tabindex');
+  old.replaceWith(el);
+  if (tabindex !== null) el.setAttribute('tabindex', tabindex);
+  if (focused && el instanceof HTMLElement) el.focus({ preventScroll: true });
+  return el;
+}
+
+/**
  * Code cells not rendered yet. Each placeholder holds a probe box reaching 1500 px above and
  * below it: the observer's root margin does not apply to a cross-origin frame's content (the
  * implicit root is the top-level viewport), so the probe makes a cell render before it scrolls
@@ -357,16 +370,8 @@ class LazyCells {
     this.pending.delete(i);
     const probe = ph.querySelector(':scope > .nb-lazy-probe');
     if (probe !== null) this.io.unobserve(probe);
-    const tpl = document.createElement('template');
-    tpl.innerHTML = this.html(cell);
-    const el = tpl.content.firstElementChild;
+    const el = replaceCellElement(ph, this.html(cell));
     if (el === null) return;
-    // j/k focus lives on the cell box: hand it over to the rendered cell.
-    const focused = ph.contains(document.activeElement);
-    const tabindex = ph.getAttribute('tabindex');
-    ph.replaceWith(el);
-    if (tabindex !== null) el.setAttribute('tabindex', tabindex);
-    if (focused && el instanceof HTMLElement) el.focus({ preventScroll: true });
     this.done(el, cell);
   }
 
