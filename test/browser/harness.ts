@@ -16,6 +16,7 @@ import {
 } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { repoRoot, startFakeGitHub, type FakeGitHub } from '../fakegithub/server.mjs';
+import { signNotebookText, type TrustKey } from '../../src/core/trust';
 
 export { repoRoot };
 export const CHROMIUM = process.env.NBSHIELD_CHROMIUM ?? '/usr/lib/chromium/chromium';
@@ -561,6 +562,19 @@ export async function dumpFrames(page: Page): Promise<string[]> {
 
 export async function startServer(): Promise<FakeGitHub> {
   return startFakeGitHub();
+}
+
+/** A random key for a test file: its hex (for useChrome's secretHex) and the key to sign with. */
+export function testKey(id: string, name: string): { hex: string; key: TrustKey } {
+  const hex = crypto.randomBytes(32).toString('hex');
+  return { hex, key: { id, name, bytes: Uint8Array.from(Buffer.from(hex, 'hex')) } };
+}
+
+/** `text` signed with `key` (trusted on load once the key is set), or a thrown error. */
+export async function signedText(text: string, key: TrustKey): Promise<string> {
+  const signed = await signNotebookText(text, key);
+  if (!signed.ok) throw new Error(signed.error.message);
+  return signed.value;
 }
 
 /**

@@ -5,7 +5,6 @@
 // the "not trusted" note show, no plot library is loaded, and the attack canaries stay silent.
 // Positive controls: a spec the library rejects and a figure that draws nothing both fail the
 // same check.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
@@ -13,13 +12,14 @@ import { describe, expect, it } from 'vitest';
 import type { ElementHandle, Frame, Page } from 'playwright-core';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import { corpusDir, repoRoot } from '../fakegithub/server.mjs';
-import { signNotebookText } from '../../src/core/trust';
 import {
   canaryReport,
   firedIds,
   pokeEverything,
   rendererFrame,
   sleep,
+  signedText,
+  testKey,
   useChrome,
   waitRendered,
   type ChromeSession,
@@ -27,14 +27,11 @@ import {
 
 let server: FakeGitHub;
 let s: ChromeSession;
-const KEY_HEX = crypto.randomBytes(32).toString('hex');
-const KEY = { id: 'plots', name: 'Plots key', bytes: Uint8Array.from(Buffer.from(KEY_HEX, 'hex')) };
+const { hex: KEY_HEX, key: KEY } = testKey('plots', 'Plots key');
 const REPO = 'nbshield/plots';
 
 async function putSigned(name: string, text: string): Promise<void> {
-  const signed = await signNotebookText(text, KEY);
-  if (!signed.ok) throw new Error(signed.error.message);
-  server.setFile(REPO, `signed/${name}`, signed.value);
+  server.setFile(REPO, `signed/${name}`, await signedText(text, KEY));
 }
 
 const corpus = (name: string) => fs.readFileSync(path.join(corpusDir, name), 'utf8');

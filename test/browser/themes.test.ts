@@ -4,7 +4,6 @@
 // it; ipywidgets take JupyterLab's dark colours on the dark theme instead of a light card.
 // Each check is measured the same way in both themes, so the light measurement is the control
 // that shows the dark one can fail.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,25 +11,25 @@ import type { Frame, Locator, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import { corpusDir } from '../fakegithub/server.mjs';
-import { signNotebookText } from '../../src/core/trust';
-import { rendererFrame, useChrome, viewerFrame, waitRendered, type ChromeSession } from './harness';
+import {
+  rendererFrame,
+  signedText,
+  testKey,
+  useChrome,
+  viewerFrame,
+  waitRendered,
+  type ChromeSession,
+} from './harness';
 
 let server: FakeGitHub;
 let s: ChromeSession;
-const KEY_HEX = crypto.randomBytes(32).toString('hex');
-const KEY = {
-  id: 'themes',
-  name: 'Themes key',
-  bytes: Uint8Array.from(Buffer.from(KEY_HEX, 'hex')),
-};
+const { hex: KEY_HEX, key: KEY } = testKey('themes', 'Themes key');
 const REPO = 'nbshield/themes';
 
 useChrome((e) => ({ server, s } = e), { secretHex: KEY_HEX });
 
 async function serveSigned(name: string, text: string): Promise<string> {
-  const signed = await signNotebookText(text, KEY);
-  if (!signed.ok) throw new Error(signed.error.message);
-  server.setFile(REPO, `signed/${name}`, signed.value);
+  server.setFile(REPO, `signed/${name}`, await signedText(text, KEY));
   return `signed/${name}`;
 }
 

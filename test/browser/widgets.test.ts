@@ -6,14 +6,12 @@
 // hostile widget state fires no canary. Positive controls: the same notebook without its widget
 // state gives the error note in every box (which the drawn check catches), a blank area fails the
 // screenshot check, and the hostile state's canary does run once it is drawn in the trusted sandbox.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import { corpusDir } from '../fakegithub/server.mjs';
-import { signNotebookText } from '../../src/core/trust';
 import {
   canaryReport,
   firedIds,
@@ -21,20 +19,17 @@ import {
   pokeEverything,
   rendererFrame,
   setSecretHex,
+  signedText,
   sleep,
   startServer,
+  testKey,
   waitRendered,
   type ChromeSession,
 } from './harness';
 
 let server: FakeGitHub;
 let s: ChromeSession;
-const KEY_HEX = crypto.randomBytes(32).toString('hex');
-const KEY = {
-  id: 'widgets',
-  name: 'Widgets key',
-  bytes: Uint8Array.from(Buffer.from(KEY_HEX, 'hex')),
-};
+const { hex: KEY_HEX, key: KEY } = testKey('widgets', 'Widgets key');
 const REPO = 'nbshield/widgets';
 const WIDGET_LIST = 'nbconvert__Widget_List.ipynb';
 const BLIP2 = 'hf-notebooks__Fine_tune_BLIP2_on_an_image_captioning_dataset_PEFT.ipynb';
@@ -45,12 +40,7 @@ const corpusText = (name: string) => fs.readFileSync(path.join(corpusDir, name),
 
 /** Serves `text` as `name`, signed with the test key (trusted on load) or as it is. */
 async function serve(name: string, text: string, sign: boolean): Promise<string> {
-  let out = text;
-  if (sign) {
-    const r = await signNotebookText(text, KEY);
-    if (!r.ok) throw new Error(r.error.message);
-    out = r.value;
-  }
+  const out = sign ? await signedText(text, KEY) : text;
   const p = `${sign ? 'signed' : 'plain'}/${name}`;
   server.setFile(REPO, p, out);
   return p;
