@@ -179,7 +179,10 @@ describe('ipywidgets from saved state', () => {
     await r.evaluate(() => {
       const d = document.createElement('div');
       d.id = 'blank-control';
-      d.style.cssText = 'width:800px;height:40px';
+      // Opaque and on top: a screenshot of a box at the end of the page can show whatever is
+      // painted over it while the frames resize (one CI run saw 76 colours in it).
+      d.style.cssText =
+        'width:800px;height:40px;position:fixed;top:0;left:0;z-index:2147483647;background:#fff';
       document.body.append(d);
     });
     const blank = await distinctColours(await r.locator('#blank-control').screenshot());
