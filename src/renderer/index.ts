@@ -10,6 +10,7 @@ import { hasActiveOutputs, linkAction, nextChunkEnd, placeholderHtml } from './l
 import { READING_CSS, Reading } from './reading';
 import { installAmd, runOutputScript } from './cdn-loader';
 import { runRich, type RichOutput } from './rich';
+import { setLargeImage } from './big-image';
 
 performance.mark('nbshield:renderer-start');
 const ID_PREFIX = 'nb-';
@@ -207,9 +208,12 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
   const cellDone = (el: Element | null, cell: Cell): void => {
     // The sanitizer never lets an output set data-nbshield-*: these are core's own <img>s.
     for (const img of Array.from(el?.querySelectorAll('img[data-nbshield-image]') ?? [])) {
-      const uri = r.images[Number(img.getAttribute('data-nbshield-image'))];
+      const k = Number(img.getAttribute('data-nbshield-image'));
+      const image = r.images[k];
       img.removeAttribute('data-nbshield-image');
-      if (uri !== undefined && img instanceof HTMLImageElement) img.src = uri;
+      // Each index is used once (a cell rendered again gets new ones): let the string go.
+      delete r.images[k];
+      if (image && img instanceof HTMLImageElement) setLargeImage(img, image, nextTask);
     }
     rd.decorateCell(el, cell.source, cell.cell_type === 'code');
   };

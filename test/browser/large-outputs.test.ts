@@ -116,7 +116,7 @@ describe('one huge output', () => {
     await page.close();
   });
 
-  it('a large image (its data: URI set as a property, not parsed as HTML) shows, small ones too', async () => {
+  it('a large image is decoded in slices into a blob: URL (not parsed as HTML), shows its pixels; small ones keep data: URIs', async () => {
     const png = new PNG({ width: 500, height: 400 });
     // Noise, so that it does not compress.
     let x = 0x2545f491;
@@ -124,7 +124,7 @@ describe('one huge output', () => {
       x ^= x << 13;
       x ^= x >>> 17;
       x ^= x << 5;
-      png.data[i] = x & 255;
+      png.data[i] = i % 4 === 3 ? 255 : x & 255; // opaque, so a canvas reads the bytes back
     }
     const big = PNG.sync.write(png).toString('base64');
     expect(big.length).toBeGreaterThan(512 * 1024);
@@ -158,23 +158,54 @@ describe('one huge output', () => {
     await page.goto(server.blobUrl(REPO, 'image.ipynb'), { waitUntil: 'domcontentloaded' });
     await waitRendered(page, 0, 30_000);
     const r = await rendererFrame(page, s.extensionId);
+    // The big one's blob: URL is set once its slices are decoded (a few tasks later).
+    await r.waitForFunction(
+      () => document.querySelector('img.nb-image')?.getAttribute('src'),
+      null,
+      {
+        timeout: 15_000,
+      },
+    );
     const imgs = await r.evaluate(async () =>
       Promise.all(
         Array.from(document.querySelectorAll<HTMLImageElement>('img.nb-image')).map(async (img) => {
           img.loading = 'eager';
           await img.decode().catch(() => undefined);
+          // Pixels, not just a size: eight of row 123's noise, read back through a canvas.
+          let row: number[] = [];
+          if (img.naturalWidth === 500) {
+            const c = document.createElement('canvas');
+            c.width = 500;
+            c.height = 400;
+            const g = c.getContext('2d');
+            g?.drawImage(img, 0, 0);
+            row = Array.from(g?.getImageData(0, 123, 8, 1).data ?? []);
+          }
+          const src = img.getAttribute('src') ?? '';
           return {
             w: img.naturalWidth,
-            srcLength: img.getAttribute('src')?.length ?? 0,
+            scheme: src.slice(0, src.indexOf(':')),
+            srcLength: src.length,
+            row,
             left: img.hasAttribute('data-nbshield-image'),
           };
         }),
       ),
     );
-    expect(imgs).toEqual([
-      { w: 500, srcLength: 'data:image/png;base64,'.length + big.length, left: false },
-      { w: 1, srcLength: 'data:image/png;base64,'.length + small.length, left: false },
-    ]);
+    expect(imgs[0]).toEqual({
+      w: 500,
+      scheme: 'blob',
+      srcLength: expect.any(Number),
+      row: Array.from(png.data.subarray(123 * 500 * 4, 123 * 500 * 4 + 32)),
+      left: false,
+    });
+    expect(imgs[1]).toEqual({
+      w: 1,
+      scheme: 'data',
+      srcLength: 'data:image/png;base64,'.length + small.length,
+      row: [],
+      left: false,
+    });
     await page.close();
   });
 

@@ -224,7 +224,7 @@ describe('outputs too large to render at once (maxHtmlOutputChars, maxStreamRest
     expect(imgs.map((i) => i.getAttribute('data-nbshield-image'))).toEqual(['0', null]);
     expect(imgs[0]?.hasAttribute('src')).toBe(false);
     expect(imgs[1]?.getAttribute('src')).toBe(`data:image/png;base64,${PNG}`);
-    expect(r.images).toEqual([`data:image/png;base64,${big}`]);
+    expect(r.images).toEqual([{ type: 'image/png', base64: big }]);
     // Control: without the option every image is inline.
     expect(one([display({ 'image/png': big })]).html).toContain(`base64,${big}"`);
   });

@@ -7,7 +7,7 @@ import { NOTICE_MIME } from '../notebook';
 import { ansiToHtml, applyTerminal } from './ansi';
 import { MAX_HTML_DEPTH, exceedsDepth } from './depth';
 import { escapeAttr, escapeHtml } from './escape';
-import { RASTER_MIMES, imageDataUri, isImageDataUri } from './images';
+import { RASTER_MIMES, dataUri, imageData, type ImageData } from './images';
 import { renderMarkdown, mathOptions } from './markdown';
 import { renderLatexText } from './math';
 import { RICH_KINDS } from './rich';
@@ -71,16 +71,15 @@ function sizeAttrs(mime: string, meta: Record<string, JsonValue>): string {
   return (w ? ` width="${w}"` : '') + (h ? ` height="${h}"` : '');
 }
 
-function imgTag(uri: string, mime: string, o: OutputContext): string {
-  // `uri` is a data: URI built by images.ts from validated base64: nothing in it needs escaping.
+function imgTag(image: ImageData, mime: string, o: OutputContext): string {
+  // images.ts validated the base64: nothing in the data: URI needs escaping.
   const attrs = `alt="${escapeAttr(mime)} output" loading="lazy" decoding="async"${sizeAttrs(mime, o.metadata)}`;
   const large = o.ctx.opts.largeImageChars;
-  if (large !== undefined && uri.length > large && isImageDataUri(uri)) {
-    const k = o.ctx.images.push(uri) - 1;
+  if (large !== undefined && image.base64.length > large) {
+    const k = o.ctx.images.push(image) - 1;
     return `<img class="nb-image" data-nbshield-image="${k}" ${attrs}>`;
   }
-  const src = isImageDataUri(uri) ? uri : escapeAttr(uri);
-  return `<img class="nb-image" src="${src}" ${attrs}>`;
+  return `<img class="nb-image" src="${dataUri(image)}" ${attrs}>`;
 }
 
 const exact =
@@ -284,8 +283,8 @@ registerMimeRenderer({
     const svg = text(value);
     const s = o.ctx.opts.sanitizer;
     if (!o.ctx.opts.trusted) return s.svgAsImage(svg, 'SVG output');
-    const uri = imageDataUri(mime, svg);
-    return uri ? imgTag(uri, mime, o) : placeholder('SVG output could not be shown.');
+    const image = imageData(mime, svg);
+    return image ? imgTag(image, mime, o) : placeholder('SVG output could not be shown.');
   },
 });
 
@@ -295,9 +294,9 @@ registerMimeRenderer({
   rank: 90,
   safe: true,
   render(value, mime, o) {
-    const uri = imageDataUri(mime, value);
-    return uri
-      ? imgTag(uri, mime.toLowerCase(), o)
+    const image = imageData(mime, value);
+    return image
+      ? imgTag(image, mime.toLowerCase(), o)
       : placeholder(`Invalid ${mime} data: not shown.`);
   },
 });

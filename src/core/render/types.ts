@@ -4,6 +4,7 @@
 // and Markdown; the renderer never configures DOMPurify itself.
 import type { JsonValue } from '../model';
 import type { Sanitizer } from '../sanitize';
+import type { ImageData } from './images';
 
 export type { Sanitizer };
 
@@ -39,9 +40,9 @@ export interface RenderOptions {
   maxHtmlOutputChars?: number;
   maxStreamRestChars?: number;
   /**
-   * An output image whose data: URI is longer than this is left out of the HTML: its <img> gets
-   * `data-nbshield-image="K"` (an attribute the sanitizer never lets an output set) and the URI is
-   * `images[K]` of createNotebookRenderer, for the renderer to set as a property. Parsing a
+   * An output image whose base64 is longer than this is left out of the HTML: its <img> gets
+   * `data-nbshield-image="K"` (an attribute the sanitizer never lets an output set) and the image
+   * is `images[K]` of createNotebookRenderer, for the renderer to set as a property. Parsing a
    * 20 MB URI as an HTML attribute held the frame for about 240 ms here. Unset: inline.
    */
   largeImageChars?: number;
@@ -103,6 +104,6 @@ export interface RenderContext {
   slugs: Map<string, number>;
   /** KaTeX macros shared by all cells (\\newcommand in one cell works in the next). */
   macros: Record<string, string>;
-  /** data: URIs of large images, by `data-nbshield-image` index (RenderOptions.largeImageChars). */
-  images: string[];
+  /** Large images, by `data-nbshield-image` index (RenderOptions.largeImageChars). */
+  images: ImageData[];
 }
