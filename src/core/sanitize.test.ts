@@ -269,6 +269,32 @@ describe('createSanitizer', () => {
   });
 });
 
+it('in jsdom, sanitizing adds no listeners to the window (per call they made the cost quadratic)', () => {
+  // jsdom 27 gave every Document, so every DOMPurify parse, a selector engine that added
+  // listeners to the window for good: each addEventListener scans the list, so a render's
+  // cost grew with the number of outputs sanitized before it in the same window.
+  const w = new JSDOM('<!doctype html><body></body>').window;
+  let added = 0;
+  const real = w.addEventListener.bind(w);
+  w.addEventListener = ((...args: Parameters<typeof real>) => {
+    added++;
+    real(...args);
+  }) as typeof w.addEventListener;
+  const local = createSanitizer(w as unknown as Window, {
+    allowRemoteImages: true,
+    idPrefix: 'nb-',
+  });
+  for (let i = 0; i < 20; i++) {
+    local.html(`<div class="c${i}" style="color: red"><a href="#x${i}" id="x${i}">${i}</a></div>`);
+    local.markdownHtml(`<p title="t${i}">p <em>${i}</em></p>`);
+  }
+  expect(added).toBe(0);
+  // Positive control: the spy does see the selector engine's listeners when one is created.
+  new w.DOMParser().parseFromString('<p>x</p>', 'text/html').querySelector('p');
+  expect(added).toBeGreaterThan(0);
+  w.close();
+});
+
 describe('fidelity and speed on the real corpus', () => {
   const dir = '/work/shared/corpus';
   const htmlOutputs: string[] = [];
