@@ -7,7 +7,7 @@
 //      runs it: core jupyterDigestBytes from the file's bytes (UTF-8 checking included; Python
 //      is given the decoded str) with Node's HMAC. Also timed, not compared: jupyterDigest from
 //      the decoded text with the core's own HMAC (WebCrypto / @noble), as the extension has it;
-//  (b) core render (parseNotebook + renderStandalonePage, jsdom sanitizer, untrusted) vs
+//  (b) core render (parseNotebook + renderStandalonePage, untrusted, the CLI's jsdom sanitizer) vs
 //      nbconvert HTMLExporter (reads + from_notebook_node).
 // Python runs in one long-lived process that times itself (perf_counter), so start-up never
 // counts. Medians over an adaptive number of runs. Prints a table and verdicts, writes
@@ -333,7 +333,10 @@ async function benchOne(input, ctx) {
 
   // (b) render: core vs nbconvert
   if (doRender && (!large || mbSize <= RENDER_LARGE_MAX_MB + 1)) {
-    const sanitizer = core.createSanitizer(window, { allowRemoteImages: true, idPrefix: 'nb-' });
+    const sanitizer = core.createNodeSanitizer(window, {
+      allowRemoteImages: true,
+      idPrefix: 'nb-',
+    });
     const render = () => {
       const nb = core.parseNotebook(text);
       if (!nb.ok) throw new Error(nb.error.message);
@@ -483,7 +486,7 @@ async function warmUp(inputs, ctx) {
     await ctx.core.jupyterDigest(bytes.toString('utf8'), ctx.key);
   }
   if (!doRender) return;
-  const sanitizer = ctx.core.createSanitizer(ctx.window, {
+  const sanitizer = ctx.core.createNodeSanitizer(ctx.window, {
     allowRemoteImages: true,
     idPrefix: 'nb-',
   });

@@ -2,5 +2,6 @@
 export { parseNotebook } from '../../src/core/parse';
 export { jupyterDigest, jupyterDigestBytes } from '../../src/core/digest';
 export { nodeHmacSha256 } from '../../src/cli/node-hmac';
+export { createNodeSanitizer } from '../../src/cli/node-sanitizer';
 export { createSanitizer } from '../../src/core/sanitize';
 export { renderStandalonePage } from '../../src/core/render/index';

@@ -14,10 +14,10 @@ import type { NotebookError } from '../core/model';
 import { jupyterDigestBytes } from '../core/digest';
 import { decodeNotebookBytes } from '../core/json';
 import { nodeHmacSha256 } from './node-hmac';
+import { createNodeSanitizer } from './node-sanitizer';
 import { hexToBytes, keyFingerprint, keyFromJupyterSecretFile } from '../core/secret';
 import { parseNotebook } from '../core/parse';
 import { signNotebookText, verifyEmbedded, type TrustKey } from '../core/trust';
-import { createSanitizer } from '../core/sanitize';
 import { renderStandalonePage } from '../core/render/index';
 
 export interface CliIo {
@@ -276,7 +276,7 @@ async function cmdRender(nbPath: string, opts: Options, io: CliIo, cwd: string):
   const dom = new JSDOM('<!DOCTYPE html><html><head></head><body></body></html>');
   try {
     const window = dom.window as unknown as Window;
-    const sanitizer = createSanitizer(window, { allowRemoteImages, idPrefix: ID_PREFIX });
+    const sanitizer = createNodeSanitizer(window, { allowRemoteImages, idPrefix: ID_PREFIX });
     const title = opts.title ?? parsed.value.metadata.title ?? path.basename(nbPath);
     const html = renderStandalonePage(parsed.value, {
       trusted,

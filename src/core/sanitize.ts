@@ -25,6 +25,13 @@ export interface SanitizerOptions {
    * are left as they are.
    */
   baseUrl?: string;
+  /**
+   * Optional: how this environment re-reads markup as a `<div>`'s innerHTML (HTML namespace,
+   * no-quirks document) and serializes it back, for the stability check below. Without it, the
+   * window's own DOM does it (an inert document). Node passes parse5 itself (the parser jsdom
+   * runs, without jsdom's node objects: the check was as costly as DOMPurify's own parse).
+   */
+  reparse?: (markup: string) => string;
 }
 
 export interface Sanitizer {
@@ -736,13 +743,19 @@ export function createSanitizer(win: Window, opts: SanitizerOptions): Sanitizer 
     if (tag === 'img' && !el.hasAttribute('alt')) el.setAttribute('alt', imageAlt(el));
   });
 
-  const inert = win.document.implementation.createHTMLDocument('');
+  let inert: Document | undefined;
+  const reparse =
+    opts.reparse ??
+    ((markup: string): string => {
+      inert ??= win.document.implementation.createHTMLDocument('');
+      const div = inert.createElement('div');
+      div.innerHTML = markup;
+      return div.innerHTML;
+    });
 
   /** The browser re-parses our output: it must parse back to exactly the same markup. */
   function isStable(markup: string): boolean {
-    const div = inert.createElement('div');
-    div.innerHTML = markup;
-    return div.innerHTML === markup;
+    return reparse(markup) === markup;
   }
 
   function run(dirty: string, cfg: Readonly<Config>): string {
