@@ -146,6 +146,11 @@ interface Frame {
 export interface SteppedParse<T> {
   /** Parses until `shouldPause()` says so (asked every few hundred values): the result, or null. */
   step(): Result<T> | null;
+  /**
+   * When the document is an array: its items read so far (complete values only; the same array
+   * the result will hold, so a caller may use them before the parse ends). Otherwise null.
+   */
+  rootItems(): readonly T[] | null;
 }
 
 /**
@@ -158,10 +163,14 @@ export function parseJsonSteps(
   limits?: JsonLimits,
 ): SteppedParse<JsonValue> {
   const pre = precheck<JsonValue>(text, limits);
-  if (pre !== null) return { step: () => pre };
+  if (pre !== null) return { step: () => pre, rootItems: () => null };
   const parser = new Parser(text, false, limits?.maxDepth ?? DEFAULT_MAX_DEPTH, shouldPause);
   let done: Result<JsonValue> | null = null;
   return {
+    rootItems(): readonly JsonValue[] | null {
+      if (done !== null) return done.ok && Array.isArray(done.value) ? done.value : null;
+      return parser.rootArray() as JsonValue[] | null;
+    },
     step(): Result<JsonValue> | null {
       if (done !== null) return done;
       try {
@@ -176,7 +185,8 @@ export function parseJsonSteps(
   };
 }
 
-function precheck<T>(text: string, limits: JsonLimits | undefined): Result<T> | null {
+/** The checks every parse makes on the whole text before reading it (size, BOM, UTF-16). */
+export function precheck<T>(text: string, limits: JsonLimits | undefined): Result<T> | null {
   const maxBytes = limits?.maxBytes ?? DEFAULT_MAX_BYTES;
   if (text.length > maxBytes) {
     return fail('too-large', `too large: ${text.length} characters (limit ${maxBytes} bytes)`);
@@ -326,6 +336,11 @@ class Parser {
 
   document(): unknown {
     return this.resume();
+  }
+
+  /** The outermost array being read (items are pushed only once complete), or null. */
+  rootArray(): unknown[] | null {
+    return this.stack[0]?.arr ?? null;
   }
 
   /** The document, or PAUSED when shouldPause asked (call again to go on from there). */

@@ -434,6 +434,19 @@ export function normalizeNotebook(value: JsonValue): Result<Notebook> {
   }
 }
 
+/**
+ * One nbformat 4 cell, as normalizeNotebook makes `cells[index]` (for a parse that hands cells
+ * over one by one; the notebook-level checks stay with normalizeNotebook).
+ */
+export function normalizeCellV4(value: JsonValue, index: number): Result<Cell> {
+  try {
+    return { ok: true, value: cellV4(value, index) };
+  } catch (e) {
+    if (e instanceof NbError) return { ok: false, error: e.nbError };
+    throw e;
+  }
+}
+
 /** The kernel language of a notebook, lower-case, for syntax highlighting. */
 export function notebookLanguage(nb: Notebook): string {
   const m = nb.metadata;
