@@ -283,3 +283,27 @@ describe('parseJsonSteps: the same results, in many short steps', () => {
     expect(p.step()).toEqual(parseJson(text));
   });
 });
+
+describe('odd characters far from the start (the bounded look-ahead)', () => {
+  const pad = 'x'.repeat(300 * 1024);
+  test('finds a control character or lone surrogate past the look-ahead window, in later strings too', () => {
+    for (const [odd, code] of [
+      ['\u0001', 'not-json'],
+      ['\ud800', 'lone-surrogate'],
+    ] as const) {
+      // In one long string, past the first window.
+      const one = parseJson(`["${pad}${pad}${odd}"]`);
+      expect(!one.ok && one.error.code).toBe(code);
+      // In a later string, after many short ones and one long one.
+      const many = `[${Array.from({ length: 2000 }, (_, i) => `"s${i}"`).join(',')},"${pad}","a","b${odd}"]`;
+      const r = parseJson(many);
+      expect(!r.ok && r.error.code).toBe(code);
+      // Control: without it, the same documents parse.
+      expect(parseJson(`["${pad}${pad}"]`).ok).toBe(true);
+      expect(parseJson(many.replace(odd, '')).ok).toBe(true);
+    }
+    // A surrogate pair far away is a character, not an error.
+    const pair = parseJson(`["${pad}", "${pad}\ud83d\ude00"]`);
+    expect(pair.ok).toBe(true);
+  });
+});

@@ -283,6 +283,9 @@ function orEnd(k: number, n: number): number {
   return k === -1 ? n : k;
 }
 
+/** How far past the current string the odd-character scan looks ahead. */
+const ODD_WINDOW = 256 * 1024;
+
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** What a paused Parser.value() returns. */
@@ -546,6 +549,8 @@ class Parser {
   private nCr = -1;
   private nTab = -1;
   private nOdd = -1;
+  /** nOdd is only where the last bounded scan stopped (no odd character before it). */
+  private oddWindow = false;
 
   /** First index in [i, q) of a backslash, control character or surrogate; q if none. */
   private special(i: number, q: number): number {
@@ -560,9 +565,21 @@ class Parser {
     if (this.nCr < m) m = this.nCr;
     if (this.nTab < i) this.nTab = orEnd(t.indexOf('\t', i), n);
     if (this.nTab < m) m = this.nTab;
-    if (this.nOdd < i) {
-      ODD_CHARS.lastIndex = i;
-      this.nOdd = ODD_CHARS.test(t) ? ODD_CHARS.lastIndex - 1 : n;
+    if (this.nOdd < i || (this.oddWindow && this.nOdd < q)) {
+      // The RegExp scan is bounded (unlike indexOf, it cannot stop early for us): a text with
+      // no such character at all would be scanned to its end in one call, 100-280 ms for
+      // 93 MB, inside one parse slice (issue 5). So it looks a window past this string only.
+      const from = this.oddWindow && this.nOdd > i ? this.nOdd : i;
+      const to = Math.min(n, Math.max(q, from) + ODD_WINDOW);
+      ODD_CHARS.lastIndex = 0;
+      if (ODD_CHARS.test(t.slice(from, to))) {
+        this.nOdd = from + ODD_CHARS.lastIndex - 1;
+        this.oddWindow = false;
+      } else {
+        // None before `to`: a position no string end before it can reach.
+        this.nOdd = to;
+        this.oddWindow = to < n;
+      }
     }
     if (this.nOdd < m) m = this.nOdd;
     return m;
