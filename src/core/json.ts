@@ -148,9 +148,10 @@ export interface SteppedParse<T> {
   step(): Result<T> | null;
   /**
    * When the document is an array: its items read so far (complete values only; the same array
-   * the result will hold, so a caller may use them before the parse ends). Otherwise null.
+   * the result will hold, so a caller may use them before the parse ends, and may clear those
+   * it has taken over so they can be collected). Otherwise null.
    */
-  rootItems(): readonly T[] | null;
+  rootItems(): T[] | null;
 }
 
 /**
@@ -167,7 +168,7 @@ export function parseJsonSteps(
   const parser = new Parser(text, false, limits?.maxDepth ?? DEFAULT_MAX_DEPTH, shouldPause);
   let done: Result<JsonValue> | null = null;
   return {
-    rootItems(): readonly JsonValue[] | null {
+    rootItems(): JsonValue[] | null {
       if (done !== null) return done.ok && Array.isArray(done.value) ? done.value : null;
       return parser.rootArray() as JsonValue[] | null;
     },

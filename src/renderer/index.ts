@@ -3,6 +3,7 @@
 // page, for a render the viewer marked trusted, ever runs output script.
 import { parseFrameMessage, type FrameMessage } from '../core/protocol';
 import { parseNotebookSteps } from '../core/parse';
+import { parseNotebookProgressive } from '../core/progressive';
 import { createSanitizer, SANITIZED_CONTAINER_CSS } from '../core/sanitize';
 import { createNotebookRenderer, NOTEBOOK_CSS, type ScriptEntry } from '../core/render/index';
 import type { Cell, CodeCell, Notebook } from '../core/model';
@@ -103,33 +104,84 @@ function nextTask(fn: () => void): void {
 
 /** Parse slices this long at most, then let the frame paint and handle input (issue 5). */
 const PARSE_SLICE_MS = 30;
+/**
+ * While cells are handed over as they are parsed: this much parse, then this much rendering of
+ * the cells read, per task. The first slice is short so the first screen paints early.
+ */
+const STREAM_PARSE_MS = 18;
+const STREAM_FIRST_PARSE_MS = 6;
+const STREAM_RENDER_MS = 15;
 
-function render(msg: RenderMsg): void {
+function parseError(message: string): void {
+  const m = `This is not a notebook nbshield can show: ${message}`;
+  showMessage(m);
+  toViewer({ nbshield: 1, type: 'render-error', message: m.slice(0, 4000) });
+}
+
+/** `t0`: when the text arrived (the benchmark's "after the bytes"). */
+function render(msg: RenderMsg, t0: number): void {
   setTheme(msg.theme);
   // Timings for the benchmark (issue 5), readable in the frame: parse, first chunk, all cells.
-  const t0 = performance.now();
   const timing = document.body.dataset;
-  let sliceStart = t0;
-  const parser = parseNotebookSteps(
-    msg.text,
-    () => performance.now() - sliceStart >= PARSE_SLICE_MS,
-  );
-  const { text: _text, ...opts } = msg; // the text stays with the parser only
+  const { text, ...opts } = msg; // the text stays with the parser only
+  let sliceStart = performance.now();
+  let sliceMs = PARSE_SLICE_MS;
+  const shouldPause = (): boolean => performance.now() - sliceStart >= sliceMs;
+  if (TRUSTED_PAGE && msg.trusted) {
+    // Whether its cells render lazily (and its scripts run in order) depends on every cell's
+    // outputs (hasActiveOutputs), so a trusted notebook is parsed whole first, as before.
+    timing.parsePath = 'whole';
+    const parser = parseNotebookSteps(text, shouldPause);
+    const go = (): void => {
+      sliceStart = performance.now();
+      const parsed = parser.step();
+      if (parsed === null) {
+        nextTask(go);
+        return;
+      }
+      timing.parseMs = String(Math.round(performance.now() - t0));
+      if (!parsed.ok) parseError(parsed.error.message);
+      else renderNotebook(parsed.value, opts, t0, true).parsed();
+    };
+    go();
+    return;
+  }
+  // The first screen before the whole parse: cells render as they are read (core/progressive).
+  const stream = parseNotebookProgressive(text, shouldPause);
+  let view: NotebookView | null = null;
+  let restarted = false;
+  sliceMs = STREAM_FIRST_PARSE_MS;
   const go = (): void => {
     sliceStart = performance.now();
-    const parsed = parser.step();
-    if (parsed === null) {
-      nextTask(go);
+    const result = stream.step();
+    timing.firstStepMs ??= String(Math.round(performance.now() - sliceStart));
+    if (view !== null && stream.restarts > 0) {
+      // The progressive path gave up after showing cells (a layout it misread): start over with
+      // the whole parse's notebook, or its error.
+      view.dispose();
+      view = null;
+      restarted = true;
+    }
+    timing.parsePath = stream.path;
+    if (result !== null) {
+      timing.parseMs = String(Math.round(performance.now() - t0));
+      timing.cellsParsed = String(result.ok ? result.value.cells.length : 0);
+      if (!result.ok) {
+        // Cells already shown give way to the message: the document as a whole is not valid.
+        view?.dispose();
+        parseError(result.error.message);
+        return;
+      }
+      if (restarted) timing.parseRestarted = 'true';
+      view ??= renderNotebook(result.value, opts, t0, false);
+      view.parsed();
       return;
     }
-    timing.parseMs = String(Math.round(performance.now() - t0));
-    if (!parsed.ok) {
-      const m = `This is not a notebook nbshield can show: ${parsed.error.message}`;
-      showMessage(m);
-      toViewer({ nbshield: 1, type: 'render-error', message: m.slice(0, 4000) });
-      return;
+    if (view === null && stream.notebook !== null && !restarted) {
+      view = renderNotebook(stream.notebook, opts, t0, false);
     }
-    renderNotebook(parsed.value, opts, t0);
+    if (view !== null && view.renderSome(STREAM_RENDER_MS)) sliceMs = STREAM_PARSE_MS;
+    nextTask(go);
   };
   go();
 }
@@ -144,7 +196,30 @@ const LARGE_STREAM_REST_CHARS = 2 * 1024 * 1024;
 /** Image data: URIs above this are set as a property, not parsed as HTML (core largeImageChars). */
 const LARGE_IMAGE_CHARS = 512 * 1024;
 
-function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number): void {
+/** A notebook being put in the DOM (see renderNotebook). */
+interface NotebookView {
+  readonly nb: Notebook;
+  /**
+   * Renders cells read so far, for about `budgetMs` (while the parse goes on). True once the
+   * first cells are in the DOM.
+   */
+  renderSome(budgetMs: number): boolean;
+  /** Every cell is read: render the rest in chunks of its own, then finish (TOC, lazy cells). */
+  parsed(): void;
+  /** Stop and take the view away (a later error or a restarted parse replaces it). */
+  dispose(): void;
+}
+
+/**
+ * Starts the view of `nb`. Its `cells` may still be growing (cells handed over as parsed):
+ * chunks render what is there, and the end (TOC, lazy cells, `rendered`) waits for `parsed()`.
+ */
+function renderNotebook(
+  nb: Notebook,
+  msg: Omit<RenderMsg, 'text'>,
+  t0: number,
+  allCells: boolean,
+): NotebookView {
   const timing = document.body.dataset;
   const trusted = TRUSTED_PAGE && msg.trusted;
   const sanitizer = createSanitizer(window, {
@@ -167,9 +242,10 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
 
   const tpl = document.createElement('template');
   tpl.innerHTML = `${r.rootOpen()}</div>`;
-  const root = tpl.content.firstElementChild as HTMLElement | null;
-  if (root === null) return;
+  const root = tpl.content.firstElementChild as HTMLElement;
   main.replaceChildren(root);
+  let disposed = false;
+  let allParsed = allCells;
   document.body.dataset.trust = trusted ? 'trusted' : 'untrusted';
   const rd = new Reading({ root, toViewer });
   window.addEventListener('beforeprint', () => root.classList.add('nb-printing'));
@@ -202,6 +278,7 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
   // viewport. Markdown and raw cells are always rendered in order: the TOC needs every heading,
   // heading slugs and KaTeX macros are numbered in notebook order. A trusted notebook whose
   // outputs may run script is rendered in full, in order, so its scripts run in notebook order.
+  // A notebook still being parsed is never trusted here (render() parses those whole first).
   const lazy = !(trusted && hasActiveOutputs(nb));
   const firstScreenPx = 2 * Math.max(900, screen.availHeight || 0);
   let firstScreen = true;
@@ -236,45 +313,49 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
     return from;
   };
   let next = 0;
-  let budgetMs = 8;
-  const step = (): void => {
+  /** Renders cells from `next` for `budgetMs`; false when that failed (the error is shown). */
+  const chunk = (budgetMs: number): boolean => {
     try {
-      const end = nextChunkEnd(
-        cells.length,
-        next,
-        budgetMs,
-        performance.now.bind(performance),
-        (i) => {
-          const cell = cells[i] as (typeof cells)[number];
-          if (
-            firstScreen &&
-            lazyCells !== null &&
-            root.getBoundingClientRect().bottom > firstScreenPx
-          )
-            firstScreen = false;
-          if (cell.cell_type === 'code' && lazyCells !== null && !firstScreen) {
-            lazyCells.addPlaceholder(cell);
-            return;
-          }
-          root.insertAdjacentHTML('beforeend', r.renderCell(cell));
-          cellDone(root.lastElementChild, cell);
-        },
-      );
-      next = end;
+      next = nextChunkEnd(cells.length, next, budgetMs, performance.now.bind(performance), (i) => {
+        const cell = cells[i] as (typeof cells)[number];
+        if (
+          firstScreen &&
+          lazyCells !== null &&
+          root.getBoundingClientRect().bottom > firstScreenPx
+        )
+          firstScreen = false;
+        if (cell.cell_type === 'code' && lazyCells !== null && !firstScreen) {
+          lazyCells.addPlaceholder(cell);
+          return;
+        }
+        root.insertAdjacentHTML('beforeend', r.renderCell(cell));
+        cellDone(root.lastElementChild, cell);
+      });
     } catch (err) {
       const m = `nbshield could not render this notebook: ${err instanceof Error ? err.message : String(err)}`;
       toViewer({ nbshield: 1, type: 'render-error', message: m.slice(0, 4000) });
-      return;
+      disposed = true;
+      return false;
     }
     // No postHeight() here: it would force a layout inside every chunk; the ResizeObserver
     // reports the height after the browser's own layout.
-    timing.firstChunkMs ??= String(Math.round(performance.now() - t0));
+    if (next > 0 && timing.firstChunkMs === undefined) {
+      timing.firstChunkMs = String(Math.round(performance.now() - t0));
+      // Issue 5's marker: how many cells were parsed when the first ones were in the DOM.
+      timing.firstChunkParsed = allParsed ? 'all' : String(cells.length);
+    }
+    return true;
+  };
+  let budgetMs = 8;
+  const step = (): void => {
+    if (disposed || !chunk(budgetMs)) return;
     if (next < cells.length) {
       // 20 ms of cells leave room for their style and layout within a 50 ms frame task.
       budgetMs = 20;
       nextTask(step);
       return;
     }
+    timing.firstChunkMs ??= String(Math.round(performance.now() - t0));
     if (trusted) runScripts(root, r.scripts, nb.metadata, msg.theme, lazyScriptsRun());
     rd.finish(r.headings);
     timing.renderMs = String(Math.round(performance.now() - t0));
@@ -284,7 +365,24 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
     postHeight(true);
     if (msg.hash !== undefined) scrollToHash(msg.hash);
   };
-  step();
+  return {
+    nb,
+    renderSome(ms: number): boolean {
+      if (!disposed && next < cells.length) chunk(next === 0 ? 8 : ms);
+      return next > 0;
+    },
+    parsed(): void {
+      allParsed = true;
+      step();
+    },
+    dispose(): void {
+      disposed = true;
+      lazyCells?.stop();
+      style.remove();
+      if (reading === rd) reading = null;
+      main.replaceChildren();
+    },
+  };
 }
 
 /**
@@ -342,6 +440,13 @@ class LazyCells {
 
   pendingCount(): number {
     return this.pending.size;
+  }
+
+  /** The view was taken away: render nothing more. */
+  stop(): void {
+    this.io.disconnect();
+    this.pending.clear();
+    this.queue.clear();
   }
 
   /** After the first pass: watch the placeholders. */
@@ -470,7 +575,7 @@ function start(): void {
     if (msg === null) return;
     if (msg.type === 'render' && !rendered) {
       rendered = true;
-      render(msg);
+      render(msg, performance.now());
     } else if (msg.type === 'theme') setTheme(msg.theme);
     else if (msg.type === 'command') reading?.command(msg.command, msg.focus === true);
     else if (msg.type === 'hash' && rendered) scrollToHash(msg.hash);

@@ -1,0 +1,150 @@
+// Issue 5 in real Chromium: a large notebook's first cells are in the DOM before its text is
+// parsed to the end (core/progressive: the cells array is read cell by cell after the rest). A
+// notebook that turns out
+// malformed late in the file ends in the same clear message as the whole parse gives, the cells
+// shown so far taken away. Control: a layout the skim does not take (an array-valued member
+// before `cells`) is parsed whole first, and the same marker then says so.
+import { describe, expect, it } from 'vitest';
+import type { FakeGitHub } from '../fakegithub/server.mjs';
+import { parseNotebook } from '../../src/core/parse';
+import {
+  rendererFrame,
+  useChrome,
+  viewerFrame,
+  waitCells,
+  waitSettled,
+  type ChromeSession,
+} from './harness';
+
+let server: FakeGitHub;
+let s: ChromeSession;
+const REPO = 'nbshield/progressive';
+
+useChrome((e) => ({ server, s } = e));
+
+const CELLS = 240;
+// About 240 KB of stream text per code cell: 240 cells make a notebook of about 30 MB.
+const LINES = Array.from(
+  { length: 6000 },
+  (_, i) => `step ${i} loss=${(1 / (i + 1)).toFixed(10)} ok\n`,
+);
+
+function cells(): unknown[] {
+  return Array.from({ length: CELLS }, (_, i) =>
+    i % 2 === 0
+      ? {
+          cell_type: 'markdown',
+          id: `m${i}`,
+          metadata: {},
+          source: [`## Part ${i}\n`, 'Some text.'],
+        }
+      : {
+          cell_type: 'code',
+          execution_count: i,
+          id: `c${i}`,
+          metadata: {},
+          outputs: [{ output_type: 'stream', name: 'stdout', text: LINES }],
+          source: [`train(${i})`],
+        },
+  );
+}
+
+const META = { kernelspec: { name: 'python3', language: 'python', display_name: 'Python 3' } };
+
+interface Timing {
+  parsePath?: string;
+  parseMs?: string;
+  firstChunkMs?: string;
+  firstChunkParsed?: string;
+}
+
+async function open(name: string, text: string) {
+  server.setFile(REPO, name, text);
+  const page = await s.context.newPage();
+  await page.goto(server.blobUrl(REPO, name), { waitUntil: 'domcontentloaded' });
+  const st = await waitSettled(page, 0, 90_000);
+  const r = await rendererFrame(page, s.extensionId);
+  const timing = await r.evaluate(() => ({ ...document.body.dataset }) as Timing);
+  return { page, st, r, timing };
+}
+
+describe('progressive parse of a large notebook', () => {
+  it('has its first cells in the DOM before the parse ends, and every cell after', async () => {
+    const text = JSON.stringify(
+      { cells: cells(), metadata: META, nbformat: 4, nbformat_minor: 5 },
+      null,
+      1,
+    );
+    expect(text.length).toBeGreaterThan(25e6);
+    const { page, st, r, timing } = await open('big.ipynb', text);
+    expect(st.state, st.text).toBe('rendered');
+    console.info(`[progressive] ${(text.length / 1e6).toFixed(1)} MB: ${JSON.stringify(timing)}`);
+    expect(timing.parsePath).toBe('progressive');
+    // The first chunk saw only some of the cells parsed, and came before the parse's end.
+    expect(Number(timing.firstChunkParsed)).toBeGreaterThan(0);
+    expect(Number(timing.firstChunkParsed)).toBeLessThan(CELLS);
+    expect(Number(timing.firstChunkMs)).toBeLessThan(Number(timing.parseMs));
+    expect(await waitCells(r, CELLS)).toBe(CELLS);
+    // The TOC got every heading, the last one included (they render in order, as parsed).
+    const lastHeading = await r.evaluate(
+      (n) => document.querySelector(`[data-cell-index="${n}"] h2`)?.textContent ?? '',
+      CELLS - 2,
+    );
+    expect(lastHeading).toContain(`Part ${CELLS - 2}`);
+    await page.close();
+  });
+
+  it('control: an unusual layout is parsed whole first, and the marker says so', async () => {
+    const text = JSON.stringify({
+      a: [1],
+      cells: cells().slice(0, 40),
+      metadata: META,
+      nbformat: 4,
+      nbformat_minor: 5,
+    });
+    const { page, st, r, timing } = await open('whole.ipynb', text);
+    expect(st.state, st.text).toBe('rendered');
+    expect(timing.parsePath).toBe('whole');
+    expect(timing.firstChunkParsed).toBe('all');
+    expect(await waitCells(r, 40)).toBe(40);
+    await page.close();
+  });
+
+  for (const [what, mutate] of [
+    [
+      'a wrong type in the last cell',
+      (t: string) =>
+        t.replace(/"execution_count": \d+(?![\s\S]*"execution_count")/, '"execution_count": "x"'),
+    ],
+    [
+      'a JSON error in the last cell',
+      (t: string) => t.replace(`"train(${CELLS - 1})"`, `"train(${CELLS - 1})" x`),
+    ],
+  ] as const) {
+    it(`ends in the whole parse's clear message for ${what}, the cells shown before taken away`, async () => {
+      const good = JSON.stringify(
+        { cells: cells(), metadata: META, nbformat: 4, nbformat_minor: 5 },
+        null,
+        1,
+      );
+      const text = mutate(good);
+      expect(text).not.toBe(good);
+      const expected = parseNotebook(text);
+      expect(expected.ok).toBe(false);
+      const message = expected.ok ? '' : expected.error.message;
+      const { page, st, r, timing } = await open(`bad-${what.length}.ipynb`, text);
+      expect(st.state).toBe('error');
+      // Cells had been shown while the parse went on; the message replaced them.
+      expect(Number(timing.firstChunkParsed)).toBeGreaterThan(0);
+      const inRenderer = await r.evaluate(() => ({
+        cells: document.querySelectorAll('[data-cell-index]').length,
+        alert: document.querySelector('[role="alert"]')?.textContent ?? '',
+      }));
+      expect(inRenderer.cells).toBe(0);
+      expect(inRenderer.alert).toBe(`This is not a notebook nbshield can show: ${message}`);
+      const v = await viewerFrame(page, s.extensionId);
+      expect(await v.evaluate(() => document.body.innerText)).toContain(message);
+      await page.close();
+    });
+  }
+});
