@@ -30,6 +30,8 @@ const entries = [
     entry: 'src/renderer/index.ts',
     pages: ['src/renderer/renderer.html', 'src/renderer/renderer-trusted.html'],
   },
+  // KaTeX, loaded by the renderer only for a notebook with math (src/renderer/engines.ts).
+  { name: 'renderer-katex', entry: 'src/renderer/katex.entry.ts', pages: [] },
   { name: 'options', entry: 'src/options/index.ts', pages: ['src/options/options.html'] },
   { name: 'popup', entry: 'src/popup/index.ts', pages: ['src/popup/popup.html'] },
 ];
@@ -68,6 +70,7 @@ function prependPrebuilt(name) {
 }
 
 async function bundle({ name, entry }) {
+  const rich = name.startsWith('rich-');
   await build({
     configFile: false,
     root,
@@ -82,6 +85,10 @@ async function bundle({ name, entry }) {
       sourcemap: false,
       copyPublicDir: false,
       reportCompressedSize: false,
+      // ASCII only (\u escapes): V8 then keeps the source as a one-byte string (half the memory,
+      // no UTF-8 decoding). Not for the rich-* libraries, which are not on the start-up path and
+      // some of which read their own regular expressions' source.
+      ...(rich ? {} : { rollupOptions: { output: { charset: 'ascii' } } }),
       lib: {
         entry: path.join(root, entry),
         // A content script cannot be an ES module; the other pages load the same classic form.

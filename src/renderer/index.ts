@@ -5,12 +5,14 @@ import { parseFrameMessage, type FrameMessage } from '../core/protocol';
 import { parseNotebookSteps } from '../core/parse';
 import { parseNotebookProgressive } from '../core/progressive';
 import { createSanitizer, SANITIZED_CONTAINER_CSS } from '../core/sanitize';
-import { createNotebookRenderer, NOTEBOOK_CSS, type ScriptEntry } from '../core/render/index';
+// './base', not './index': KaTeX is loaded on demand (./engines), not bundled here (issue 5).
+import { createNotebookRenderer, NOTEBOOK_CSS, type ScriptEntry } from '../core/render/base';
 import type { Cell, CodeCell, Notebook } from '../core/model';
 import { hasActiveOutputs, linkAction, nextChunkEnd, placeholderHtml } from './logic';
 import { READING_CSS, Reading } from './reading';
 import { installAmd, runOutputScript } from './cdn-loader';
 import { runRich, type RichOutput } from './rich';
+import { MathGate } from './engines';
 import { setLargeImage } from './big-image';
 
 performance.mark('nbshield:renderer-start');
@@ -253,6 +255,8 @@ function renderNotebook(
   reading = rd;
 
   const cells = nb.cells;
+  // Cells with math wait for KaTeX, which starts loading once a cell read so far has math.
+  const math = new MathGate();
   // An output left unrendered for its size: its "Render it" button renders the cell in full.
   root.addEventListener('click', (e) => {
     const button = e.target instanceof Element ? e.target.closest('.nb-large-show') : null;
@@ -262,15 +266,19 @@ function renderNotebook(
     if (!cellEl || !cell) return;
     button.disabled = true;
     button.textContent = 'Rendering…';
-    // Two frames: the "Rendering…" state paints before the long task starts.
-    requestAnimationFrame(() =>
-      setTimeout(() => {
-        const el = replaceCellElement(cellEl, r.renderCellInFull(cell));
-        if (el === null) return;
-        cellDone(el, cell);
-        if (trusted) runScripts(root, r.scripts, nb.metadata, msg.theme, lazyScriptsRun());
-        postHeight(true);
-      }, 0),
+    // After KaTeX if the cell needs it; then two frames: the "Rendering…" state paints before
+    // the long task starts.
+    const ready = math.wait(cell) ?? Promise.resolve();
+    void ready.then(() =>
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          const el = replaceCellElement(cellEl, r.renderCellInFull(cell));
+          if (el === null) return;
+          cellDone(el, cell);
+          if (trusted) runScripts(root, r.scripts, nb.metadata, msg.theme, lazyScriptsRun());
+          postHeight(true);
+        }, 0),
+      ),
     );
   });
   // Lazy (issue 5): the first screen is rendered at once; further code cells get a placeholder
@@ -299,6 +307,7 @@ function renderNotebook(
         root,
         cells,
         (cell) => r.renderCell(cell),
+        (cell) => math.wait(cell) === null,
         cellDone,
         () =>
           trusted
@@ -313,8 +322,12 @@ function renderNotebook(
     return from;
   };
   let next = 0;
+  /** Set when a chunk stopped at a cell that waits for KaTeX: its load. */
+  let mathWait: Promise<void> | null = null;
   /** Renders cells from `next` for `budgetMs`; false when that failed (the error is shown). */
   const chunk = (budgetMs: number): boolean => {
+    math.look(cells);
+    mathWait = null;
     try {
       next = nextChunkEnd(cells.length, next, budgetMs, performance.now.bind(performance), (i) => {
         const cell = cells[i] as (typeof cells)[number];
@@ -328,6 +341,8 @@ function renderNotebook(
           lazyCells.addPlaceholder(cell);
           return;
         }
+        mathWait = math.wait(cell);
+        if (mathWait !== null) return false;
         root.insertAdjacentHTML('beforeend', r.renderCell(cell));
         cellDone(root.lastElementChild, cell);
       });
@@ -349,6 +364,12 @@ function renderNotebook(
   let budgetMs = 8;
   const step = (): void => {
     if (disposed || !chunk(budgetMs)) return;
+    // Held at a cell with math until KaTeX is in; the cells before it are on screen meanwhile.
+    const held = mathWait ?? (next < cells.length ? null : math.pending());
+    if (held !== null) {
+      void held.then(() => nextTask(step));
+      return;
+    }
     if (next < cells.length) {
       // 20 ms of cells leave room for their style and layout within a 50 ms frame task.
       budgetMs = 20;
@@ -418,6 +439,8 @@ class LazyCells {
     private readonly root: HTMLElement,
     private readonly cells: readonly Cell[],
     private readonly html: (cell: Cell) => string,
+    /** False while the cell waits for KaTeX (only before the first pass ends: printing then). */
+    private readonly ready: (cell: Cell) => boolean,
     private readonly done: (el: Element | null, cell: Cell) => void,
     private readonly afterCells: () => void,
   ) {
@@ -475,7 +498,7 @@ class LazyCells {
   private renderOne(i: number): void {
     const ph = this.pending.get(i);
     const cell = this.cells[i];
-    if (ph === undefined || cell === undefined) return;
+    if (ph === undefined || cell === undefined || !this.ready(cell)) return;
     this.pending.delete(i);
     const probe = ph.querySelector(':scope > .nb-lazy-probe');
     if (probe !== null) this.io.unobserve(probe);

@@ -46,6 +46,13 @@ describe('nextChunkEnd', () => {
     expect(done).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(nextChunkEnd(10, 10, 1000, now, one)).toBe(10);
   });
+  it('stops before a cell that cannot be rendered yet', () => {
+    const done: number[] = [];
+    const wait = (i: number) => (i === 2 ? false : void done.push(i));
+    expect(nextChunkEnd(5, 0, 1000, () => 0, wait)).toBe(2);
+    expect(nextChunkEnd(5, 2, 1000, () => 0, wait)).toBe(2);
+    expect(done).toEqual([0, 1]);
+  });
 });
 
 describe('lazy cells', () => {

@@ -35,19 +35,20 @@ export function linkAction(href: string, idPrefix: string): LinkAction {
 
 /**
  * Renders cells from `start` until the time budget is used (at least one cell per call, so the
- * work always moves on) and returns the index of the next cell to render.
+ * work always moves on) and returns the index of the next cell to render. `renderOne` returning
+ * false means that cell cannot be rendered yet (it waits for KaTeX): the chunk stops before it.
  */
 export function nextChunkEnd(
   count: number,
   start: number,
   budgetMs: number,
   now: () => number,
-  renderOne: (index: number) => void,
+  renderOne: (index: number) => boolean | void,
 ): number {
   const t0 = now();
   let i = start;
   while (i < count) {
-    renderOne(i);
+    if (renderOne(i) === false) break;
     i += 1;
     if (now() - t0 >= budgetMs) break;
   }

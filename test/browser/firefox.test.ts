@@ -108,6 +108,28 @@ describe('Firefox ESR', () => {
     await page.close();
   });
 
+  it('math: KaTeX, loaded on demand by the untrusted renderer, draws every formula', async () => {
+    const name = 'handson-ml2__math_differential_calculus.ipynb';
+    const text = fs.readFileSync(path.join(corpusDir, name), 'utf8');
+    server.setFile('nbshield/math', name, text);
+    const page = await open(server.blobUrl('nbshield/math', name));
+    expect(await ffWaitSettled(page)).toEqual({ state: 'rendered', trust: 'untrusted' });
+    const r = await ffRendererFrame(page);
+    const st = await r.evaluate(() => {
+      window.dispatchEvent(new Event('beforeprint'));
+      return {
+        math: document.querySelectorAll('.katex math').length,
+        notices: document.querySelectorAll('.nb-notice').length,
+        bundle: [...document.scripts].some((e) => e.getAttribute('src') === 'renderer-katex.js'),
+      };
+    });
+    expect(st.notices).toBe(0);
+    expect(st.bundle).toBe(true);
+    // Well over a hundred formulas in this notebook (the Node render counts the same spans).
+    expect(st.math).toBeGreaterThan(100);
+    await page.close();
+  });
+
   it('renders both notebooks of a gist', async () => {
     const page = await open(server.gistUrl());
     expect((await ffWaitSettled(page, 0)).state).toBe('rendered');

@@ -1,6 +1,45 @@
 import katex from 'katex';
 import { describe, expect, it } from 'vitest';
-import { removeMath, renderLatexText, renderTex, replaceMath } from './math';
+import {
+  hasKatexEngine,
+  hasMath,
+  removeMath,
+  renderLatexText,
+  renderTex,
+  replaceMath,
+  setKatexEngine,
+} from './math';
+
+setKatexEngine(katex);
+
+describe('without KaTeX installed', () => {
+  it('says so instead of rendering math as an error', () => {
+    setKatexEngine(null);
+    try {
+      expect(hasKatexEngine()).toBe(false);
+      expect(() => renderTex('x', false, o())).toThrow(/not loaded/);
+      // HTML without math spans needs no engine.
+      expect(replaceMath('<p>a</p>', [], o())).toBe('<p>a</p>');
+    } finally {
+      setKatexEngine(katex);
+    }
+    expect(renderTex('x', false, o())).toContain('<math');
+  });
+});
+
+describe('hasMath', () => {
+  it('is true for every delimiter removeMath knows and false without one', () => {
+    for (const t of ['a $x$', '$$y$$', '\\(z\\)', '\\[w\\]', '\\begin{align}a\\end{align}'])
+      expect(hasMath(t), t).toBe(true);
+    for (const t of ['no math', 'a price of $5', 'C:\\path', '`$x$` in code', '@@1@@', ''])
+      expect(hasMath(t), t).toBe(false);
+  });
+  it('agrees with removeMath on the cells it skips', () => {
+    // The shortcut (no `$` and no backslash: no math) must never hide a span removeMath finds.
+    for (const t of ['x', '@@0@@ and @@1@@', '\n', 'a\nb'])
+      expect(hasMath(t)).toBe(removeMath(t).math.some((s) => !s.literal));
+  });
+});
 
 const o = () => ({ output: 'mathml' as const, macros: {} });
 

@@ -2,9 +2,38 @@
 // then rendered with KaTeX and put back AFTER the Markdown HTML has been sanitized. KaTeX output is
 // ours (trust: false, limits on expansion and size), so it is inserted only in text context: a
 // placeholder that ended up inside a tag, a raw-text element or code gets the escaped TeX source.
+//
+// KaTeX itself is not imported here: it is half of the sandboxed renderer's bundle and of its
+// start-up heap, and most notebooks have no math (issue 5). `./index` installs it for Node, the
+// CLI and tests; the renderer frame loads it on demand (src/renderer/engines.ts) before it renders
+// a cell for which `cellNeedsMath` (./base) is true.
 
-import katex from 'katex';
+import type { KatexOptions } from 'katex';
 import { escapeHtml } from './escape';
+
+/** What we use of KaTeX: `katex` itself, or the copy the renderer loaded. */
+export interface KatexEngine {
+  renderToString(tex: string, options: KatexOptions): string;
+}
+
+let engine: KatexEngine | null = null;
+
+export function setKatexEngine(k: KatexEngine | null): void {
+  engine = k;
+}
+
+export function hasKatexEngine(): boolean {
+  return engine !== null;
+}
+
+/**
+ * Whether rendering `text` as Markdown would call KaTeX: it has a math span. Without `$` or `\`
+ * there can be none (every delimiter has one), which skips the split for most cells.
+ */
+export function hasMath(text: string): boolean {
+  if (!text.includes('$') && !text.includes('\\')) return false;
+  return removeMath(text).math.some((s) => !s.literal);
+}
 
 export interface MathSpan {
   /** The TeX source with its delimiters, as the user wrote it. */
@@ -117,6 +146,9 @@ export function renderTex(tex: string, display: boolean, o: MathOptions): string
 }
 
 function katexOrFallback(tex: string, display: boolean, o: MathOptions): string {
+  // Outside the try: a missing engine is our bug, not the TeX's; the cell shows it as a notice.
+  const katex = engine;
+  if (katex === null) throw new Error('the math renderer (KaTeX) is not loaded');
   try {
     return katex.renderToString(tex, {
       displayMode: display,
