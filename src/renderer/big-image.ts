@@ -10,7 +10,7 @@ type FromBase64 = (s: string) => Uint8Array;
 function decoder(): (s: string) => Uint8Array<ArrayBuffer> {
   const native = (Uint8Array as unknown as { fromBase64?: FromBase64 }).fromBase64;
   if (typeof native === 'function') {
-    return (s) => new Uint8Array(native.call(Uint8Array, s));
+    return (s) => native.call(Uint8Array, s) as Uint8Array<ArrayBuffer>;
   }
   return (s) => {
     const bin = atob(s);
