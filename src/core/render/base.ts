@@ -118,15 +118,10 @@ function renderOutput(output: Output, index: number, cell: CodeCell, ctx: Render
         break;
       }
       case 'execute_result':
-        prompt = `Out[${output.execution_count ?? cell.execution_count ?? ' '}]:`;
-        body = renderBundle(output.data, {
-          ctx,
-          cellIndex: cell.index,
-          outputIndex: index,
-          metadata: output.metadata,
-        });
-        break;
       case 'display_data':
+        if (output.output_type === 'execute_result') {
+          prompt = `Out[${output.execution_count ?? cell.execution_count ?? ' '}]:`;
+        }
         body = renderBundle(output.data, {
           ctx,
           cellIndex: cell.index,
