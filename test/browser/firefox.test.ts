@@ -7,7 +7,7 @@ import type { Page } from 'puppeteer-core';
 import { PNG } from 'pngjs';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import { corpusDir, fixturesDir } from '../fakegithub/server.mjs';
-import { notebookCellCount, sleep, startServer } from './harness';
+import { noisePng, notebookCellCount, sleep, startServer } from './harness';
 import {
   ffCanarySigns,
   ffInteract,
@@ -64,14 +64,7 @@ describe('Firefox ESR', () => {
   });
 
   it('a large image (over 512 KiB of base64), set by the renderer, shows', async () => {
-    const png = new PNG({ width: 480, height: 360 });
-    let x = 0x2545f491; // noise, so that it does not compress
-    for (let i = 0; i < png.data.length; i += 1) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      png.data[i] = i % 4 === 3 ? 255 : x & 255;
-    }
+    const png = noisePng(480, 360);
     const b64 = PNG.sync.write(png).toString('base64');
     expect(b64.length).toBeGreaterThan(512 * 1024);
     const output = { output_type: 'display_data', metadata: {}, data: { 'image/png': b64 } };

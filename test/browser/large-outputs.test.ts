@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import {
   canaryReport,
+  noisePng,
   rendererFrame,
   useChrome,
   waitRendered,
@@ -119,15 +120,7 @@ describe('one huge output', () => {
   });
 
   it('a large image is decoded in slices into a blob: URL (not parsed as HTML), shows its pixels; small ones keep data: URIs', async () => {
-    const png = new PNG({ width: 500, height: 400 });
-    // Noise, so that it does not compress.
-    let x = 0x2545f491;
-    for (let i = 0; i < png.data.length; i += 1) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      png.data[i] = i % 4 === 3 ? 255 : x & 255; // opaque, so a canvas reads the bytes back
-    }
+    const png = noisePng(500, 400);
     const big = PNG.sync.write(png).toString('base64');
     expect(big.length).toBeGreaterThan(512 * 1024);
     const small =
