@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CORPUS_DIR } from '../../test/corpus';
 import { jupyterDigest } from '../core/digest';
 import { signNotebookText } from '../core/trust';
 import { realCore } from './core-real';
@@ -22,7 +23,7 @@ const viewer: SenderLike = {
 };
 const RAW = 'https://raw.githubusercontent.com/o/r/main/demo.ipynb';
 const page: SenderLike = { id: ME.id, url: RAW, tab: { id: 1, url: RAW }, frameId: 0 };
-const CORPUS = '/work/shared/corpus/IRkernel__Demo.ipynb';
+const CORPUS = path.join(CORPUS_DIR, 'IRkernel__Demo.ipynb');
 
 function setup(files: Record<string, string>) {
   const stores = memoryStores();

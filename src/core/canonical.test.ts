@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+// eslint-disable-next-line no-restricted-imports -- test-only: where the shared corpus is
+import { CORPUS_DIR } from '../../test/corpus';
 // eslint-disable-next-line no-restricted-imports -- test-only: the nbformat reference and generators
 import { runPython } from '../../test/node/reference/nbdigest';
 // eslint-disable-next-line no-restricted-imports -- test-only: the nbformat reference and generators
@@ -116,7 +118,7 @@ describe('serializeNbformat writes what nbformat writes', () => {
   });
 
   test('corpus files written by nbformat re-serialise byte for byte', () => {
-    const dir = '/work/shared/corpus';
+    const dir = CORPUS_DIR;
     let same = 0;
     const files = readdirSync(dir).filter((f) => f.endsWith('.ipynb'));
     for (const f of files) {

@@ -6,6 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+// eslint-disable-next-line no-restricted-imports -- test-only: where the shared corpus is
+import { CORPUS_DIR } from '../../test/corpus';
 // eslint-disable-next-line no-restricted-imports -- test-only: the nbformat reference and generators
 import { notebookV3, notebookV4, serialize } from '../../test/node/reference/gen';
 // eslint-disable-next-line no-restricted-imports -- test-only: the nbformat reference and generators
@@ -24,7 +26,7 @@ import { decodeNotebookBytes, DEFAULT_MAX_DEPTH, parseJsonRaw } from './json';
 import type { JsonLimits } from './json';
 import type { Result } from './model';
 
-const CORPUS = '/work/shared/corpus';
+const CORPUS = CORPUS_DIR;
 const KEY = new TextEncoder().encode('nbshield test key');
 const enc = new TextEncoder();
 

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+// eslint-disable-next-line no-restricted-imports -- test-only: where the shared corpus is
+import { CORPUS_DIR } from '../../test/corpus';
 // eslint-disable-next-line no-restricted-imports -- test-only: the nbformat reference and generators
 import { runPython } from '../../test/node/reference/nbdigest';
 // eslint-disable-next-line no-restricted-imports -- test-only: the nbformat reference and generators
@@ -14,7 +16,7 @@ import type { GenValue } from '../../test/node/reference/gen';
 import { hmacSha256Hex, jupyterDigest, jupyterDigestStream, SMALL_HMAC } from './digest';
 import { parseJsonRaw } from './json';
 
-const CORPUS = '/work/shared/corpus';
+const CORPUS = CORPUS_DIR;
 const enc = new TextEncoder();
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 

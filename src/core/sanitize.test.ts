@@ -4,6 +4,8 @@ import { JSDOM } from 'jsdom';
 import { Marked } from 'marked';
 import createDOMPurify from 'dompurify';
 import { describe, expect, it } from 'vitest';
+// eslint-disable-next-line no-restricted-imports -- test-only: where the shared corpus is
+import { CORPUS_DIR } from '../../test/corpus';
 import {
   HTML_PURIFY_CONFIG,
   MARKDOWN_PURIFY_CONFIG,
@@ -296,7 +298,7 @@ it('in jsdom, sanitizing adds no listeners to the window (per call they made the
 });
 
 describe('fidelity and speed on the real corpus', () => {
-  const dir = '/work/shared/corpus';
+  const dir = CORPUS_DIR;
   const htmlOutputs: string[] = [];
   const markdownCells: string[] = [];
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.ipynb'))) {

@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+// eslint-disable-next-line no-restricted-imports -- test-only: where the shared corpus is
+import { CORPUS_DIR } from '../../test/corpus';
 // eslint-disable-next-line no-restricted-imports -- test-only: the nbformat reference and generators
 import { runPython } from '../../test/node/reference/nbdigest';
 import { jupyterDigest } from './digest';
@@ -46,7 +48,7 @@ describe('Jupyter notebook_secret', () => {
     if (!k.ok) throw new Error(k.error.message);
     expect(k.value).toEqual(fileBytes);
     expect(k.value).not.toBe(fileBytes); // a copy: later edits of the buffer do not change it
-    const corpus = '/work/shared/corpus';
+    const corpus = CORPUS_DIR;
     const f = readdirSync(corpus).filter((n) => n.endsWith('.ipynb'))[3]!;
     const text = readFileSync(join(corpus, f), 'utf8');
     const [py] = runPython([{ text, secret_file: made!.path! }]);

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+// eslint-disable-next-line no-restricted-imports -- test-only: where the shared corpus is
+import { CORPUS_DIR } from '../../test/corpus';
 // eslint-disable-next-line no-restricted-imports -- test-only: the nbformat reference
 import { runPython } from '../../test/node/reference/nbdigest';
 import { SIGNATURE_PREFIX } from './canonical';
@@ -120,7 +122,7 @@ describe('nbshield signatures', () => {
     expect(signed).toContain('1.0');
     expect(signed).toContain('1e-07');
     expect(signed).toContain('123456789012345678901234567890');
-    const dir = '/work/shared/corpus';
+    const dir = CORPUS_DIR;
     const f = readdirSync(dir)
       .filter((n) => n.endsWith('.ipynb'))
       .find((n) => {

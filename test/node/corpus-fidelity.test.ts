@@ -2,9 +2,6 @@
 // renders, untrusted and trusted, with every cell, image, heading and formula present, and no
 // script or event handler in the untrusted render. Prints render times (not asserted).
 
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { JSDOM } from 'jsdom';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Cell, Notebook } from '../../src/core/model';
@@ -12,23 +9,11 @@ import { parseNotebook } from '../../src/core/parse';
 import { renderNotebook } from '../../src/core/render/index';
 import { removeMath } from '../../src/core/render/math';
 import type { RenderOptions } from '../../src/core/render/types';
-import { createSanitizer } from '../../src/core/sanitize';
+import { CORPUS_DIR, corpusFiles, readCorpus } from '../corpus';
+import { untrustedOptions } from './jsdom-render';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const corpusDir = path.resolve(repoRoot, '../shared/corpus');
-const files = fs.existsSync(corpusDir)
-  ? fs
-      .readdirSync(corpusDir)
-      .filter((f) => f.endsWith('.ipynb'))
-      .sort()
-  : [];
-
-const { window } = new JSDOM('');
-const sanitizer = createSanitizer(window as unknown as Window, {
-  allowRemoteImages: true,
-  idPrefix: 'nb-',
-});
-const base: RenderOptions = { trusted: false, sanitizer, allowRemoteImages: true, idPrefix: 'nb-' };
+const files = corpusFiles();
+const base: RenderOptions = untrustedOptions;
 
 const IMAGE_MIMES = [
   'image/png',
@@ -93,7 +78,7 @@ const times: Array<{ file: string; ms: number; bytes: number }> = [];
 
 describe('corpus fidelity', () => {
   it('finds the corpus beside the repository', () => {
-    expect(files.length, `no notebooks in ${corpusDir}`).toBeGreaterThanOrEqual(40);
+    expect(files.length, `no notebooks in ${CORPUS_DIR}`).toBeGreaterThanOrEqual(40);
   });
 
   let mathTotal = 0;
@@ -102,7 +87,7 @@ describe('corpus fidelity', () => {
   let mathErrors = 0;
 
   describe.each(files)('%s', (file) => {
-    const text = fs.readFileSync(path.join(corpusDir, file), 'utf8');
+    const text = readCorpus(file);
     let nb: Notebook | undefined;
 
     it('parses', () => {
@@ -195,7 +180,7 @@ describe('corpus fidelity', () => {
   it('positive control: the script checks fire on trusted renders that have scripts', () => {
     const load = (prefix: string) => {
       const file = files.find((f) => f.startsWith(prefix));
-      const r = parseNotebook(fs.readFileSync(path.join(corpusDir, file ?? ''), 'utf8'));
+      const r = parseNotebook(readCorpus(file ?? ''));
       if (!r.ok) throw new Error(r.error.message);
       return renderNotebook(r.value, { ...base, trusted: true });
     };

@@ -3,33 +3,17 @@
 // cell whose rendering calls KaTeX: checked here on every corpus notebook with a KaTeX that counts
 // its calls.
 
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import katex from 'katex';
-import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
 import type { Cell, Notebook } from '../../src/core/model';
 import { parseNotebook } from '../../src/core/parse';
 import { cellNeedsMath, createNotebookRenderer, setKatexEngine } from '../../src/core/render/base';
 import type { RenderOptions } from '../../src/core/render/types';
-import { createSanitizer } from '../../src/core/sanitize';
+import { corpusFiles, readCorpus } from '../corpus';
+import { untrustedOptions } from './jsdom-render';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const corpusDir = path.resolve(repoRoot, '../shared/corpus');
-const files = fs.existsSync(corpusDir)
-  ? fs
-      .readdirSync(corpusDir)
-      .filter((f) => f.endsWith('.ipynb'))
-      .sort()
-  : [];
-
-const { window } = new JSDOM('');
-const sanitizer = createSanitizer(window as unknown as Window, {
-  allowRemoteImages: true,
-  idPrefix: 'nb-',
-});
-const opts: RenderOptions = { trusted: false, sanitizer, allowRemoteImages: true, idPrefix: 'nb-' };
+const files = corpusFiles();
+const opts: RenderOptions = untrustedOptions;
 
 let calls = 0;
 setKatexEngine({
@@ -108,7 +92,7 @@ describe('cellNeedsMath', () => {
     let mathCells = 0;
     let over = 0;
     for (const f of files) {
-      const parsed = parseNotebook(fs.readFileSync(path.join(corpusDir, f), 'utf8'));
+      const parsed = parseNotebook(readCorpus(f));
       if (!parsed.ok) continue;
       for (const row of audit(parsed.value)) {
         if (row.calls > 0 && !row.needs) missed.push(`${f} cell ${row.cell.index}`);
