@@ -198,7 +198,9 @@ async function rootState(page) {
 // of the page (the content script's isolated world shares the page's timeline), the viewer frame
 // and the renderer frame, and each frame's own start (timeOrigin), all as ms from navigation.
 const STAGES = [
+  ['pageDomReadyMs', 'page', 'domContentLoaded'],
   ['contentStartMs', 'page', 'nbshield:content-start'],
+  ['pageLoadMs', 'page', 'load'],
   ['openSentMs', 'page', 'nbshield:open-sent'],
   ['openDoneMs', 'page', 'nbshield:open-done'],
   ['viewerOriginMs', 'viewer', 'origin'],
@@ -216,12 +218,24 @@ async function stageMarks(page, extensionId, renderer, navOrigin) {
     f
       .evaluate(() => ({
         origin: globalThis.performance.timeOrigin,
-        marks: Object.fromEntries(
-          globalThis.performance
-            .getEntriesByType('mark')
-            .filter((m) => m.name.startsWith('nbshield:'))
-            .map((m) => [m.name, m.startTime]),
-        ),
+        marks: {
+          ...Object.fromEntries(
+            globalThis.performance
+              .getEntriesByType('mark')
+              .filter((m) => m.name.startsWith('nbshield:'))
+              .map((m) => [m.name, m.startTime]),
+          ),
+          // The page's own events, to place the content script's start against them.
+          ...Object.fromEntries(
+            globalThis.performance
+              .getEntriesByType('navigation')
+              .flatMap((n) => [
+                ['domContentLoaded', n.domContentLoadedEventStart],
+                ['load', n.loadEventStart],
+              ])
+              .filter(([, t]) => t > 0),
+          ),
+        },
       }))
       .catch(() => null);
   const viewer = page

@@ -162,7 +162,6 @@ export class Service {
   ): Promise<ResponseMap['nb/open']> {
     const loc = resolveLocation(url);
     if (!loc) throw new Error('Not a notebook location nbshield supports');
-    let body: string;
     let text = lastPart;
     if (uploaded) {
       const key = uploadKey(ctx, url);
@@ -171,40 +170,55 @@ export class Service {
       if (!got) throw new Error('The first parts of the local notebook were lost; reload the page');
       text = got.parts.join('') + (lastPart ?? '');
     }
+    let body: Promise<string>;
     if (loc.fetchUrl === null) {
       if (text === undefined) throw new Error('A local notebook needs its text from the page');
       if (text.length > MAX_NOTEBOOK_BYTES) {
         throw new Error('The notebook is too large to show (the limit is 100 MB)');
       }
-      body = text;
+      body = Promise.resolve(text);
     } else {
       // The worker fetches itself: a page cannot make us show text that is not at that URL.
       // Progress for the content script's nb/progress, in memory: it only matters while this
       // fetch runs, in this worker.
       const key = progressKey(ctx.tabId, url);
       this.progress.set(key, { received: 0, total: null });
-      try {
-        body = await fetchNotebookText(loc.fetchUrl, this.d.fetch, undefined, (received, total) =>
-          this.progress.set(key, { received, total }),
-        );
-      } finally {
-        this.progress.delete(key);
-      }
+      body = fetchNotebookText(loc.fetchUrl, this.d.fetch, undefined, (received, total) =>
+        this.progress.set(key, { received, total }),
+      );
+      body.then(
+        () => this.progress.delete(key),
+        () => this.progress.delete(key),
+      );
     }
     const viewId = randomId();
-    await this.views.put({
-      viewId,
-      tabId: ctx.tabId,
-      frameId: ctx.frameId,
-      url: loc.url,
-      name: loc.name,
-      fetchUrl: loc.fetchUrl,
-      text: body,
-      createdAt: this.now(),
-    });
-    // Decide the verdict while the page mounts the viewer (issue 5: it used to wait for the
-    // viewer's view/get). After this reply is sent: the digest must not delay it.
-    setTimeout(() => void this.verdict(body, loc.url, viewId).catch(() => undefined), 0);
+    // Answered before the fetch ends (issue 5): the page mounts the viewer, and the viewer's
+    // view/get waits for the text, while it is fetched; a failed fetch fails that view/get.
+    const opened = this.views.open(
+      {
+        viewId,
+        tabId: ctx.tabId,
+        frameId: ctx.frameId,
+        url: loc.url,
+        name: loc.name,
+        fetchUrl: loc.fetchUrl,
+        createdAt: this.now(),
+      },
+      body,
+    );
+    // Decide the verdict as soon as the text is in (the viewer's view/get shares it), in a task
+    // of its own so that the digest never delays this reply.
+    opened.then(
+      () =>
+        setTimeout(() => {
+          this.views
+            .get(viewId)
+            .then((v) => this.verdict(v.text, loc.url, viewId))
+            .catch(() => undefined);
+        }, 0),
+      () => undefined,
+    );
+    if (loc.fetchUrl === null) await opened;
     return { viewId };
   }
 

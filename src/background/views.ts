@@ -33,8 +33,13 @@ export const MAX_VIEWS = 64;
 const PREFIX = 'view:';
 const INDEX = 'views';
 
+/** Views still being fetched, kept for their error after a failure: this many at most. */
+const MAX_OPENING = 32;
+
 export class Views {
   private readonly mem = new Map<string, View>();
+  /** Views whose text is on its way (issue 5: the viewer mounts while the worker fetches). */
+  private readonly opening = new Map<string, { tabId: number; done: Promise<void> }>();
   private readonly lock = mutex();
   constructor(
     private readonly session: KV | null,
@@ -93,8 +98,31 @@ export class Views {
     });
   }
 
+  /**
+   * A view known (with its tab) at once, whose text arrives later: a read of it waits for the
+   * text and is stored as `put` would; if the text fails, reads of it fail with that error.
+   */
+  open(meta: Omit<View, 'text'>, text: Promise<string>): Promise<void> {
+    const done = text.then((t) => this.put({ ...meta, text: t }));
+    const entry = { tabId: meta.tabId, done };
+    this.opening.set(meta.viewId, entry);
+    if (this.opening.size > MAX_OPENING) {
+      this.opening.delete(this.opening.keys().next().value as string);
+    }
+    // Once stored it is an ordinary view; a failed one stays, so the viewer learns why.
+    done.then(
+      () => {
+        if (this.opening.get(meta.viewId) === entry) this.opening.delete(meta.viewId);
+      },
+      () => undefined,
+    );
+    return done;
+  }
+
   /** Metadata (and text when stored) without fetching. */
   private async stored(viewId: string): Promise<StoredView | null> {
+    const o = this.opening.get(viewId);
+    if (o) await o.done;
     const m = this.mem.get(viewId);
     if (m) return m;
     if (!this.session) return null;
@@ -104,6 +132,8 @@ export class Views {
   }
 
   async tabOf(viewId: string): Promise<number | null> {
+    const o = this.opening.get(viewId);
+    if (o) return o.tabId;
     return (await this.stored(viewId))?.tabId ?? null;
   }
 

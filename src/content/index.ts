@@ -64,6 +64,9 @@ class Mount {
   private hidden: Array<{ el: HTMLElement; value: string; priority: string }> | null = null;
   private frameOrigins: string[] = [];
   private destroyed = false;
+  /** Asks how far the worker's fetch got, while it runs (it runs on after nb/open's answer). */
+  private poll: ReturnType<typeof setInterval> | null = null;
+  private showsProgress = false;
 
   constructor(readonly spec: MountSpec) {
     const root = document.createElement('div');
@@ -108,12 +111,27 @@ class Mount {
     } catch {
       return;
     }
-    const v = (res as { ok?: unknown; value?: unknown } | undefined)?.value as
-      { received?: unknown; total?: unknown } | null | undefined;
-    if (this.destroyed || this.root.getAttribute('data-state') !== 'loading') return;
+    const r = res as { ok?: unknown; value?: unknown } | undefined;
+    const v = r?.value as { received?: unknown; total?: unknown } | null | undefined;
+    if (this.destroyed || this.root.getAttribute('data-state') !== 'loading') {
+      return this.stopPoll();
+    }
+    if (r?.ok === true && v === null && this.iframe !== null) {
+      // The fetch is over: the viewer says the rest.
+      this.stopPoll();
+      if (this.showsProgress) this.status.hidden = true;
+      return;
+    }
     if (typeof v?.received !== 'number' || v.received <= 0) return;
     const text = progressText(v.received, typeof v.total === 'number' ? v.total : null);
     if (this.status.textContent !== text) this.status.textContent = text;
+    this.showsProgress = true;
+    this.status.hidden = false;
+  }
+
+  private stopPoll(): void {
+    if (this.poll !== null) clearInterval(this.poll);
+    this.poll = null;
   }
 
   private async open(): Promise<void> {
@@ -125,8 +143,7 @@ class Mount {
     };
     let res: unknown;
     // A large notebook takes a while to arrive: ask how far the worker's fetch got and say so.
-    const poll =
-      this.spec.text === undefined ? setInterval(() => void this.progress(rt), 500) : null;
+    if (this.spec.text === undefined) this.poll = setInterval(() => void this.progress(rt), 500);
     try {
       if (this.spec.text !== undefined) {
         const text = this.spec.text;
@@ -151,12 +168,13 @@ class Mount {
         if (parts.length > 0) req.uploaded = true;
       }
       performance.mark('nbshield:open-sent');
-      res = await sendWithRetry(rt, req);
+      // The nb/open sent at document_start for this very URL, if any (issue 5).
+      const early = req.text === undefined ? takeEarlyOpen(req.url) : null;
+      res = early !== null ? await early : undefined;
+      if ((res as { ok?: unknown } | undefined)?.ok !== true) res = await sendWithRetry(rt, req);
       performance.mark('nbshield:open-done');
     } catch (err) {
       return this.fail(`could not reach the extension (${errorText(err)})`);
-    } finally {
-      if (poll !== null) clearInterval(poll);
     }
     if (this.destroyed) return;
     const r = res as { ok?: unknown; value?: { viewId?: unknown }; error?: unknown } | undefined;
@@ -219,11 +237,16 @@ class Mount {
         } else this.root.removeAttribute('data-trust');
         if (msg.state === 'error') {
           // The viewer shows the message; GitHub's own view stays reachable below it.
+          this.stopPoll();
           this.status.hidden = true;
           this.restoreNative();
         } else if (msg.state === 'rendered') {
+          this.stopPoll();
           this.status.hidden = true;
-        } else this.status.hidden = true;
+        } else if (!this.showsProgress) {
+          // Loading: the viewer says so, unless the fetch's progress is what there is to say.
+          this.status.hidden = true;
+        }
         break;
       case 'viewer-height':
         if (this.iframe) this.iframe.style.height = `${Math.max(48, Math.ceil(msg.px))}px`;
@@ -238,6 +261,7 @@ class Mount {
 
   private fail(message: string): void {
     if (this.destroyed) return;
+    this.stopPoll();
     this.root.setAttribute('data-state', 'error');
     this.root.removeAttribute('data-trust');
     this.status.hidden = false;
@@ -323,6 +347,7 @@ class Mount {
 
   destroy(): void {
     this.destroyed = true;
+    this.stopPoll();
     this.restoreNative();
     this.root.remove();
     this.iframe = null;
@@ -443,6 +468,29 @@ function specsFor(page: NotebookPage, waitedLongEnough: boolean): MountSpec[] | 
   }
 }
 
+// ---- the first nb/open, sent at document_start (issue 5) ----
+
+/**
+ * The page's own notebook, asked for before its DOM is parsed: the worker fetches it while the
+ * page loads, and the mount for that URL takes the answer instead of asking again.
+ */
+let earlyOpen: { url: string; reply: Promise<unknown> } | null = null;
+
+function sendEarlyOpen(rt: RuntimeLike, page: NotebookPage): void {
+  // Gists name their notebooks in the DOM, and a local file's text is in it.
+  if (page.kind !== 'blob' && page.kind !== 'raw') return;
+  const reply = rt.sendMessage({ type: 'nb/open', url: page.url });
+  reply.catch(() => undefined);
+  earlyOpen = { url: page.url, reply };
+}
+
+/** The early answer for `url`, once; a failed one counts as none (the mount asks again). */
+function takeEarlyOpen(url: string): Promise<unknown> | null {
+  const e = earlyOpen;
+  earlyOpen = null;
+  return e !== null && e.url === url ? e.reply.catch(() => undefined) : null;
+}
+
 // ---- lifecycle: URL changes (Turbo, pushState, popstate), leaving, remounting ----
 
 let currentHref = '';
@@ -472,9 +520,17 @@ function sync(): void {
       teardown();
       currentPage = page;
       pageSince = Date.now();
+      if (earlyOpen !== null && !('url' in page && page.url === earlyOpen.url)) earlyOpen = null;
     }
   }
   if (currentPage.kind === 'none') return;
+  // The script runs at document_start: mount into a parsed DOM only. Raw and local text pages
+  // wait for their load (the text is complete, Chromium's pretty-print bar is in).
+  const ready =
+    currentPage.kind === 'raw' || currentPage.kind === 'file'
+      ? document.readyState === 'complete'
+      : document.readyState !== 'loading';
+  if (!ready) return;
   // GitHub may replace the part of the page we were mounted in: mount again.
   const stale = mounts.filter((m) => !m.alive);
   if (stale.length > 0) {
@@ -524,7 +580,11 @@ function onMessage(event: MessageEvent): void {
 function start(): void {
   // Stage marks for the benchmark's navigation -> bytes breakdown (issue 5); cost nothing.
   performance.mark('nbshield:content-start');
-  if (runtime() === null) return;
+  const rt = runtime();
+  if (rt === null) return;
+  sendEarlyOpen(rt, detectPage(location.href));
+  document.addEventListener('DOMContentLoaded', () => sync());
+  window.addEventListener('load', () => sync());
   window.addEventListener('message', onMessage);
   window.addEventListener('popstate', queueSync);
   window.addEventListener('pageshow', queueSync);
@@ -542,10 +602,14 @@ function start(): void {
     lastTheme = t;
     for (const m of mounts) m.sendTheme(t);
   };
-  new MutationObserver(onTheme).observe(document.documentElement, {
-    attributes: true,
-    attributeFilter: ['data-color-mode'],
-  });
+  const watchTheme = (): void =>
+    new MutationObserver(onTheme).observe(document.documentElement, {
+      attributes: true,
+      attributeFilter: ['data-color-mode'],
+    });
+  // At document_start the root element may not exist yet.
+  if (document.documentElement !== null) watchTheme();
+  else document.addEventListener('DOMContentLoaded', watchTheme, { once: true });
   window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', onTheme);
   window.addEventListener('hashchange', () => {
     if (/^#[^\s#]{1,512}$/.test(location.hash)) for (const m of mounts) m.sendHash(location.hash);
