@@ -74,12 +74,24 @@ export class Reading {
   /** Cells whose boxes still need the accessibility pass (it measures, so it runs batched). */
   private pending = new Set<Element>();
   private pendingTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * The first pass is over (finish()). The accessibility pass waits for it: its measurements
+   * force a layout of whatever was inserted since the last one, which between render chunks
+   * was a layout per chunk, half a second on a math-heavy notebook (issue 5).
+   */
+  private firstPassDone = false;
   /** Colours we set for readable contrast, undone when the theme changes. */
   private colourFixed = new Set<HTMLElement>();
   constructor(private readonly o: ReadingOptions) {
     document.addEventListener('keydown', (e) => this.onKey(e));
     let resized: ReturnType<typeof setTimeout> | undefined;
+    // Only a new width changes which boxes scroll: the frame's height follows its content, so
+    // it changes with every chunk rendered, and a recheck of every cell then forced a layout
+    // per cell while the notebook was still rendering (issue 5).
+    let width = window.innerWidth;
     window.addEventListener('resize', () => {
+      if (window.innerWidth === width) return;
+      width = window.innerWidth;
       clearTimeout(resized);
       resized = setTimeout(() => this.recheckAll(), 200);
     });
@@ -167,6 +179,8 @@ export class Reading {
 
   /** All cells rendered: build the TOC (hidden until asked for). */
   finish(headings: readonly HeadingEntry[]): void {
+    this.firstPassDone = true;
+    this.armCheck();
     const nav = document.createElement('nav');
     nav.className = 'nb-toc';
     nav.id = 'nb-toc';
@@ -277,6 +291,7 @@ export class Reading {
 
   /** Each run measures for about 20 ms at most, then leaves the rest to the next (issue 5). */
   private armCheck(): void {
+    if (!this.firstPassDone) return;
     this.pendingTimer ??= setTimeout(() => {
       this.pendingTimer = undefined;
       const t0 = performance.now();
