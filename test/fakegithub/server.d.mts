@@ -42,6 +42,11 @@ export interface FakeGitHub {
   blankUrl(): string;
   canaryJs(id: string): string;
   canaryUrl(id: string): string;
+  /**
+   * The next response for `url` (host and path) goes out in part (up to `<body`, or half of it)
+   * and is finished on `release()`; `sent` resolves once the first part went out.
+   */
+  hold(url: string): { release: () => void; sent: Promise<void> };
   /** Serve `text` at repo/path (placeholders substituted when served). */
   setFile(repo: string, path: string, text: string, opts?: { private?: boolean }): void;
   setGistFile(name: string, text: string): void;

@@ -186,9 +186,17 @@ export async function startFakeGitHub(opts = {}) {
       .split(/;\s*/)
       .includes(`${SESSION_COOKIE.name}=${SESSION_COOKIE.value}`);
 
+  /** host + pathname -> a response held half-sent until `release()` (startup tests, issue 5). */
+  const holds = new Map();
   const send = (res, status, headers, body) => {
     res.writeHead(status, headers);
-    res.end(body);
+    const hold = res.nbHold;
+    if (hold === undefined || typeof body !== 'string') return res.end(body);
+    // The first part now (a page's head, so its document starts), the rest on release.
+    const cut = body.includes('<body') ? body.indexOf('<body') : body.length >> 1;
+    res.write(body.slice(0, cut));
+    hold.sent();
+    void hold.released.then(() => res.end(body.slice(cut)));
   };
   const html = (res, status, body, extra = {}) =>
     send(
@@ -503,6 +511,11 @@ ${boxes}
       return send(res, 400, {}, 'bad url');
     }
     requests.push({ host, path: url.pathname + url.search, method: req.method, at: Date.now() });
+    const holdKey = host + url.pathname;
+    if (holds.has(holdKey)) {
+      res.nbHold = holds.get(holdKey);
+      holds.delete(holdKey);
+    }
     try {
       if (host === 'github.com' || host === 'github.githubassets.com')
         return handleGithub(req, res, url);
@@ -617,6 +630,22 @@ ${boxes}
       const r = resolveRepo(repo);
       if (isPrivate !== undefined) r.private = isPrivate;
       r.files.set(p, { text });
+    },
+    /**
+     * The next response for `url` (host and path) is sent in part (up to `<body`, or half) and
+     * finished only on `release()`; `sent` resolves once the first part went out.
+     */
+    hold(url) {
+      const u = new URL(url);
+      let release = () => undefined;
+      let sent = () => undefined;
+      const h = {
+        released: new Promise((r) => (release = r)),
+        sentPromise: new Promise((r) => (sent = r)),
+      };
+      h.sent = sent;
+      holds.set(u.host + u.pathname, h);
+      return { release, sent: h.sentPromise };
     },
     setGistFile(name, text) {
       gistFiles.set(name, { text });
