@@ -205,7 +205,6 @@ const LARGE_IMAGE_CHARS = 512 * 1024;
 
 /** A notebook being put in the DOM (see renderNotebook). */
 interface NotebookView {
-  readonly nb: Notebook;
   /**
    * Renders cells read so far, for about `budgetMs` (while the parse goes on). True once the
    * first cells are in the DOM.
@@ -261,7 +260,13 @@ function renderNotebook(
   window.addEventListener('afterprint', () => root.classList.remove('nb-printing'));
   reading = rd;
 
-  const cells = nb.cells;
+  // The parsed notebook is let go once every cell is in the DOM (`cells` emptied): what stays is
+  // what later renders need, the placeholders' cells (LazyCells) and the cells with an output
+  // left for its "Render it" button. Every closure made here shares one scope, so a listener
+  // that referred to `nb` would keep the whole notebook, and the text it was sliced from, alive.
+  let cells: readonly Cell[] = nb.cells;
+  const notebookMetadata = trusted ? nb.metadata : {};
+  const largeCells = new Map<number, Cell>();
   // Cells with math wait for KaTeX, which starts loading once a cell read so far has math.
   const math = new MathGate();
   // An output left unrendered for its size: its "Render it" button renders the cell in full.
@@ -269,7 +274,7 @@ function renderNotebook(
     const button = e.target instanceof Element ? e.target.closest('.nb-large-show') : null;
     if (!(button instanceof HTMLButtonElement) || button.disabled) return;
     const cellEl = button.closest<HTMLElement>('.nb-cell[data-cell-index]');
-    const cell = cells[Number(cellEl?.dataset.cellIndex)];
+    const cell = largeCells.get(Number(cellEl?.dataset.cellIndex));
     if (!cellEl || !cell) return;
     button.disabled = true;
     button.textContent = 'Rendering…';
@@ -282,7 +287,7 @@ function renderNotebook(
           const el = replaceCellElement(cellEl, r.renderCellInFull(cell));
           if (el === null) return;
           cellDone(el, cell);
-          if (trusted) runScripts(root, r.scripts, nb.metadata, msg.theme, lazyScriptsRun());
+          if (trusted) runScripts(root, r.scripts, notebookMetadata, msg.theme, lazyScriptsRun());
           postHeight(true);
         }, 0),
       ),
@@ -307,18 +312,19 @@ function renderNotebook(
       delete r.images[k];
       if (image && img instanceof HTMLImageElement) setLargeImage(img, image, nextTask);
     }
+    if (el?.querySelector('.nb-large-show') != null) largeCells.set(cell.index, cell);
+    else largeCells.delete(cell.index);
     rd.decorateCell(el, cell.source, cell.cell_type === 'code');
   };
   const lazyCells = lazy
     ? new LazyCells(
         root,
-        cells,
         (cell) => r.renderCell(cell),
         (cell) => math.wait(cell) === null,
         cellDone,
         () =>
           trusted
-            ? runScripts(root, r.scripts, nb.metadata, msg.theme, lazyScriptsRun())
+            ? runScripts(root, r.scripts, notebookMetadata, msg.theme, lazyScriptsRun())
             : undefined,
       )
     : null;
@@ -384,17 +390,17 @@ function renderNotebook(
       return;
     }
     timing.firstChunkMs ??= String(Math.round(performance.now() - t0));
-    if (trusted) runScripts(root, r.scripts, nb.metadata, msg.theme, lazyScriptsRun());
+    if (trusted) runScripts(root, r.scripts, notebookMetadata, msg.theme, lazyScriptsRun());
     rd.finish(r.headings);
     timing.renderMs = String(Math.round(performance.now() - t0));
     timing.pending = String(lazyCells?.pendingCount() ?? 0);
     lazyCells?.start();
     toViewer({ nbshield: 1, type: 'rendered', cellCount: cells.length });
+    cells = [];
     postHeight(true);
     if (msg.hash !== undefined) scrollToHash(msg.hash);
   };
   return {
-    nb,
     renderSome(ms: number): boolean {
       if (!disposed && next < cells.length) chunk(next === 0 ? 8 : ms);
       return next > 0;
@@ -406,6 +412,8 @@ function renderNotebook(
     },
     dispose(): void {
       disposed = true;
+      cells = [];
+      largeCells.clear();
       lazyCells?.stop();
       style.remove();
       if (reading === rd) reading = null;
@@ -439,13 +447,13 @@ function replaceCellElement(old: Element, html: string): Element | null {
  * into view. Cells render in chunks of about 20 ms, in notebook order; `beforeprint` renders all.
  */
 class LazyCells {
-  private readonly pending = new Map<number, Element>();
+  /** Placeholders by cell index, with their cells (the only reference kept to a far cell). */
+  private readonly pending = new Map<number, { el: Element; cell: Cell }>();
   private readonly queue = new Set<number>();
   private readonly io: IntersectionObserver;
   private scheduled = false;
   constructor(
     private readonly root: HTMLElement,
-    private readonly cells: readonly Cell[],
     private readonly html: (cell: Cell) => string,
     /** False while the cell waits for KaTeX (only before the first pass ends: printing then). */
     private readonly ready: (cell: Cell) => boolean,
@@ -466,7 +474,7 @@ class LazyCells {
   addPlaceholder(cell: CodeCell): void {
     this.root.insertAdjacentHTML('beforeend', placeholderHtml(cell));
     const el = this.root.lastElementChild;
-    if (el !== null) this.pending.set(cell.index, el);
+    if (el !== null) this.pending.set(cell.index, { el, cell });
   }
 
   pendingCount(): number {
@@ -482,7 +490,7 @@ class LazyCells {
 
   /** After the first pass: watch the placeholders. */
   start(): void {
-    for (const el of this.pending.values()) {
+    for (const { el } of this.pending.values()) {
       const probe = el.querySelector(':scope > .nb-lazy-probe');
       if (probe !== null) this.io.observe(probe);
     }
@@ -504,9 +512,9 @@ class LazyCells {
   }
 
   private renderOne(i: number): void {
-    const ph = this.pending.get(i);
-    const cell = this.cells[i];
-    if (ph === undefined || cell === undefined || !this.ready(cell)) return;
+    const entry = this.pending.get(i);
+    if (entry === undefined || !this.ready(entry.cell)) return;
+    const { el: ph, cell } = entry;
     this.pending.delete(i);
     const probe = ph.querySelector(':scope > .nb-lazy-probe');
     if (probe !== null) this.io.unobserve(probe);

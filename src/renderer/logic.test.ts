@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CodeCell, Notebook } from '../core/model';
 import {
+  detached,
   hasActiveOutputs,
   linkAction,
   nextChunkEnd,
@@ -138,5 +139,19 @@ describe('lazy cells', () => {
       hasActiveOutputs(nb([display({ 'application/vnd.jupyter.widget-view+json': '{}' })])),
     ).toBe(true);
     expect(hasActiveOutputs(nb([display({ 'application/vnd.plotly.v1+json': '{}' })]))).toBe(true);
+  });
+});
+
+describe('detached', () => {
+  it('is the same text, short or long, astral and lone surrogates included', () => {
+    for (const s of [
+      '',
+      'short',
+      'x'.repeat(40),
+      'a\u2013b\n"q"\\ \u{1f917}'.repeat(5),
+      '\ud800 lone',
+    ]) {
+      expect(detached(s)).toBe(s);
+    }
   });
 });

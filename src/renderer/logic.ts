@@ -161,3 +161,12 @@ export function placeholderHtml(cell: CodeCell): string {
     `${input}${outputs}<span class="nb-lazy-probe" aria-hidden="true"></span></div>`
   );
 }
+
+/**
+ * `s` again, as a string of its own. A JSON string value is cut from the notebook's text, and V8
+ * keeps such a substring as a slice that holds its whole parent: one kept source would keep the
+ * whole text alive (issue 5: the renderer's heap). JSON.parse makes a fresh string.
+ */
+export function detached(s: string): string {
+  return s.length < 16 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}

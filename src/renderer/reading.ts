@@ -5,6 +5,7 @@ import type { FrameMessage, ReadingCommand } from '../core/protocol';
 import type { HeadingEntry } from '../core/render/types';
 import { readingKey } from '../core/reading';
 import { contrastFix, lineNumbers, parseRgb, stepCell, tocEntries } from './reading-logic';
+import { detached } from './logic';
 
 // Boxes that scroll sideways (wide code, tables, outputs): the keyboard must be able to reach them.
 const SCROLLERS =
@@ -120,7 +121,7 @@ export class Reading {
     const area = cell.querySelector(':scope > .nb-input .nb-input-area');
     const pre = area?.querySelector(':scope > pre.nb-source');
     if (area == null || pre == null) return;
-    this.sources.set(cell, source);
+    this.sources.set(cell, detached(source));
     const gutter = document.createElement('pre');
     gutter.className = 'nb-lines';
     gutter.setAttribute('aria-hidden', 'true');

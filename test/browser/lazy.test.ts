@@ -59,9 +59,32 @@ function lastMarker(): string {
   return /FINDME-\d+/.exec(cells[LAST]?.source ?? '')?.[0] ?? 'none';
 }
 
+/**
+ * Code cells with image outputs in Jupyter's 76-character lines (the parser builds those strings,
+ * they are not slices of the text) and a one-line stream (a slice of the text): what the frame
+ * would keep if it held on to the parsed notebook after rendering it.
+ */
+function heavyNotebook(cellCount: number, imageChars: number): string {
+  const line = 'A'.repeat(76);
+  const lines = Array.from({ length: Math.ceil(imageChars / 76) }, () => `${line}\n`);
+  const cells: object[] = [md('# Heavy')];
+  for (let i = 0; i < cellCount; i += 1) {
+    cells.push(
+      code(`plot_figure_number(${i}, size=large_size)`, [
+        stream(`S${i}-${'x'.repeat(imageChars / 2)}`),
+        { output_type: 'display_data', metadata: {}, data: { 'image/png': lines } },
+      ]),
+    );
+  }
+  return JSON.stringify({ nbformat: 4, nbformat_minor: 4, metadata: {}, cells });
+}
+const HEAVY = heavyNotebook(40, 150_000);
+
 beforeAll(async () => {
   server = await startServer();
   server.setFile(REPO, 'long.ipynb', LONG);
+  server.setFile(REPO, 'heavy.ipynb', HEAVY);
+  server.setFile(REPO, 'light.ipynb', heavyNotebook(1, 1_000));
   s = await launchChrome({ server });
   await setSecretHex(s, KEY_HEX);
 });
@@ -210,6 +233,29 @@ describe('lazy rendering (Chromium)', () => {
     expect(await r.evaluate(() => document.body.innerText.includes('OUT-280'))).toBe(true);
     expect(await far()).toEqual(['visible', true]);
     await page.close();
+  });
+
+  it('lets the parsed notebook go once every cell is rendered (issue 5: heap)', async () => {
+    // The frame's JS heap after a forced GC, through CDP on the renderer frame's own target.
+    const retained = async (p: string, expectedCells: number): Promise<number> => {
+      const { page, r } = await open(p);
+      await waitCells(r, expectedCells);
+      await r.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+      expect(await r.evaluate(() => document.querySelectorAll('.nb-pending').length)).toBe(0);
+      const cdp = await s.context.newCDPSession(r);
+      await cdp.send('HeapProfiler.collectGarbage');
+      const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+      await cdp.detach();
+      await page.close();
+      return usedSize;
+    };
+    const light = await retained('light.ipynb', 2);
+    const heavy = await retained('heavy.ipynb', 41);
+    // Held on to, the notebook costs more than its text (the image strings alone are ~6 MB).
+    expect(HEAVY.length).toBeGreaterThan(8_000_000);
+    expect(heavy - light, `retained ${heavy} against ${light} bytes`).toBeLessThan(
+      HEAVY.length / 4,
+    );
   });
 
   it('j/k focus stays on a cell that renders under it', async () => {

@@ -210,6 +210,9 @@ function renderCellIn(cell: Cell, ctx: RenderContext): string {
  */
 export function createNotebookRenderer(nb: Notebook, opts: RenderOptions) {
   const ctx = createContext(opts, opts.language ?? notebookLanguage(nb));
+  // Made now: the renderer outlives the render, and holding `nb` would keep the whole parsed
+  // notebook (and the text its strings are sliced from) alive with it.
+  const rootTag = `<div class="nb-notebook" data-nbformat="${nb.nbformat}.${nb.nbformat_minor}" data-language="${escapeAttr(ctx.language)}">`;
   return {
     renderCell: (cell: Cell): string => renderCellIn(cell, ctx),
     /** The cell again with no size limits (a "Render it" press), in the same context. */
@@ -226,8 +229,7 @@ export function createNotebookRenderer(nb: Notebook, opts: RenderOptions) {
     headings: ctx.headings,
     images: ctx.images,
     /** The root element's opening tag; close it with `</div>`. */
-    rootOpen: (): string =>
-      `<div class="nb-notebook" data-nbformat="${nb.nbformat}.${nb.nbformat_minor}" data-language="${escapeAttr(ctx.language)}">`,
+    rootOpen: (): string => rootTag,
   };
 }
 
