@@ -44,13 +44,55 @@ export const MAX_HTML_DEPTH = 512;
 
 export function exceedsDepth(html: string, limit = MAX_HTML_DEPTH): boolean {
   if (html.length < limit * 3) return false;
+  // By hand, the same tags as /<(\/?)([a-zA-Z][^\s/>]*)[^>]*?(\/?)>/g: a RegExp match per tag
+  // (an array and four strings) was most of what rendering a 2.4 MB table allocated (issue 5:
+  // the frame's peak heap). Only names short enough to be in the sets are cut out.
+  const n = html.length;
   let depth = 0;
-  const re = /<(\/?)([a-zA-Z][^\s/>]*)[^>]*?(\/?)>/g;
-  for (let m = re.exec(html); m; m = re.exec(html)) {
-    const name = (m[2] ?? '').toLowerCase();
-    if (VOID.has(name) || OPTIONAL_END.has(name) || m[3]) continue;
-    if (m[1]) depth = Math.max(0, depth - 1);
+  for (let i = html.indexOf('<'); i >= 0; i = html.indexOf('<', i + 1)) {
+    let j = i + 1;
+    const closing = html.charCodeAt(j) === 0x2f;
+    if (closing) j += 1;
+    if (!isAsciiLetter(html.charCodeAt(j))) continue;
+    const nameStart = j;
+    while (j < n && !endsName(html.charCodeAt(j))) j += 1;
+    const gt = html.indexOf('>', j);
+    if (gt < 0) return false;
+    i = gt;
+    // `/>` (the name itself holds no `/`).
+    if (html.charCodeAt(gt - 1) === 0x2f) continue;
+    if (j - nameStart <= MAX_LISTED_NAME) {
+      const name = html.slice(nameStart, j).toLowerCase();
+      if (VOID.has(name) || OPTIONAL_END.has(name)) continue;
+    }
+    if (closing) depth = Math.max(0, depth - 1);
     else if (++depth > limit) return true;
   }
   return false;
+}
+
+/** The longest name in VOID and OPTIONAL_END. */
+const MAX_LISTED_NAME = Math.max(...[...VOID, ...OPTIONAL_END].map((t) => t.length));
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/** `/`, `>` or what RegExp's \s matches: the end of a tag name. */
+function endsName(c: number): boolean {
+  return (
+    c === 0x2f ||
+    c === 0x3e ||
+    c === 0x20 ||
+    (c >= 0x09 && c <= 0x0d) ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
