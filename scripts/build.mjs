@@ -30,6 +30,8 @@ const entries = [
     entry: 'src/renderer/index.ts',
     pages: ['src/renderer/renderer.html', 'src/renderer/renderer-trusted.html'],
   },
+  // The renderer page's first script: starts KaTeX early on the viewer's hint (src/renderer/boot.ts).
+  { name: 'renderer-boot', entry: 'src/renderer/boot.ts', pages: [] },
   // KaTeX, loaded by the renderer only for a notebook with math (src/renderer/engines.ts).
   { name: 'renderer-katex', entry: 'src/renderer/katex.entry.ts', pages: [] },
   { name: 'options', entry: 'src/options/index.ts', pages: ['src/options/options.html'] },

@@ -163,6 +163,13 @@ export type FrameMessage =
   | { nbshield: 1; type: 'hash'; hash: string }
   /** viewer -> renderer: whether the viewer managed to copy what `copy` asked for. */
   | { nbshield: 1; type: 'copied'; ok: boolean }
+  /**
+   * viewer -> renderer (its boot script, before renderer.js): this notebook has math, start
+   * loading KaTeX now (issue 5). Only a hint: the renderer still loads it on demand without.
+   */
+  | { nbshield: 1; type: 'katex-preload' }
+  /** renderer -> viewer: the boot script runs (renderer.js is still loading); `nonce` as below. */
+  | { nbshield: 1; type: 'renderer-boot'; nonce?: string }
   /** renderer -> viewer */
   /** `nonce`: echoed from the renderer URL's fragment, so a frame navigated by the page can't pose as it. */
   | { nbshield: 1; type: 'renderer-ready'; nonce?: string }
@@ -266,6 +273,8 @@ const frameSchemas: Record<FrameMessageType, Record<string, Check>> = {
   copied: { ok: bool },
   copy: { text: (v) => typeof v === 'string' && v.length <= MAX_COPY_CHARS },
   reading: { toc: bool, codeHidden: bool, lines: bool },
+  'katex-preload': {},
+  'renderer-boot': { nonce: optional(shortStr) },
   'renderer-ready': { nonce: optional(shortStr) },
   rendered: { cellCount: int },
   'render-error': { message: shortStr },

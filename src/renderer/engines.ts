@@ -4,14 +4,7 @@
 import type { Cell } from '../core/model';
 import { cellNeedsMath, hasKatexEngine, setKatexEngine } from '../core/render/base';
 import type { KatexEngine } from '../core/render/base';
-
-function loadElement(el: HTMLScriptElement | HTMLLinkElement): Promise<boolean> {
-  return new Promise((resolve) => {
-    el.addEventListener('load', () => resolve(true), { once: true });
-    el.addEventListener('error', () => resolve(false), { once: true });
-    document.head.append(el);
-  });
-}
+import { loadKatexElements, preloadedKatex } from './katex-load';
 
 /**
  * The engine the bundle left on `window`: an own property only, so an element a notebook named
@@ -34,12 +27,8 @@ let katexLoad: Promise<void> | null = null;
 export function loadKatex(): Promise<void> {
   if (hasKatexEngine()) return Promise.resolve();
   katexLoad ??= (async () => {
-    const script = document.createElement('script');
-    script.src = 'renderer-katex.js';
-    const css = document.createElement('link');
-    css.rel = 'stylesheet';
-    css.href = 'katex/katex.min.css';
-    const [ok] = await Promise.all([loadElement(script), loadElement(css)]);
+    // The boot script may have started it on the viewer's hint (./boot.ts).
+    const ok = await (preloadedKatex() ?? loadKatexElements());
     const k = ok ? loadedKatex() : null;
     if (k !== null) setKatexEngine(k);
     else console.warn('nbshield: the math renderer could not be loaded');

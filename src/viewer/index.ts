@@ -19,6 +19,7 @@ import {
 } from './logic';
 import { readingKey } from '../core/reading';
 import { deepLinkHash, linksOut } from './links';
+import { hasMath } from '../core/render/math';
 
 interface ExtApi {
   runtime: {
@@ -87,6 +88,9 @@ let renderer: {
   wanted: boolean;
   /** The render message went out: this frame is used up. */
   sent: boolean;
+  /** Its boot script said it runs (renderer.js still loading): it can take the KaTeX hint. */
+  booted: boolean;
+  hinted: boolean;
 } | null = null;
 let busy = false;
 
@@ -388,7 +392,17 @@ function createRenderer(trusted: boolean, wanted: boolean): void {
   if (previousHeight !== '') frame.style.height = previousHeight;
   frame.src = `${rendererUrl(trusted ? 'renderer-trusted.html' : 'renderer.html')}#${nonce}`;
   renderer?.port?.close();
-  renderer = { frame, nonce, ready: false, trusted, port: null, wanted, sent: false };
+  renderer = {
+    frame,
+    nonce,
+    ready: false,
+    trusted,
+    port: null,
+    wanted,
+    sent: false,
+    booted: false,
+    hinted: false,
+  };
   postState('loading');
   ui.host.append(frame);
 }
@@ -402,6 +416,59 @@ function rendererUrl(file: string): string {
   const dyn = rt?.dynamicId;
   if (rt === undefined || typeof dyn !== 'string' || !/^[0-9a-f-]{8,64}$/i.test(dyn)) return file;
   return rt.getURL(file).replace(`//${rt.id}/`, `//${dyn}/`);
+}
+
+// ---- KaTeX early (issue 5): the text is here before renderer.js has run ----
+
+/** Above this the viewer does not look: parsing the text here would cost more than it saves. */
+const MATH_HINT_MAX_CHARS = 8 * 1024 * 1024;
+let mathHint: { text: string; math: boolean } | null = null;
+
+function sourceText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  return Array.isArray(v) ? v.filter((x) => typeof x === 'string').join('') : '';
+}
+
+/**
+ * Whether the renderer will want KaTeX: math in a Markdown cell (the renderer's own test) or a
+ * LaTeX output. A miss only means KaTeX loads on demand, as without the hint.
+ */
+function notebookHasMath(text: string): boolean {
+  if (text.length > MATH_HINT_MAX_CHARS) return false;
+  if (!text.includes('$') && !text.includes('\\')) return false;
+  let nb: unknown;
+  try {
+    nb = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  const o = (v: unknown): Record<string, unknown> =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  const root = o(nb);
+  const cells = [...list(root.cells), ...list(root.worksheets).flatMap((w) => list(o(w).cells))];
+  for (const c of cells) {
+    const cell = o(c);
+    if (cell.cell_type === 'markdown' && hasMath(sourceText(cell.source))) return true;
+    for (const out of list(cell.outputs)) {
+      const data = { ...o(out), ...o(o(out).data) };
+      if ('text/latex' in data || 'latex' in data) return true;
+      if (hasMath(sourceText(data['text/markdown']))) return true;
+    }
+  }
+  return false;
+}
+
+/** Tells a booted renderer frame to start loading KaTeX, once, when the notebook has math. */
+function hintKatex(): void {
+  const r = renderer;
+  if (r === null || !r.booted || r.hinted || view === null) return;
+  if (mathHint?.text !== view.text)
+    mathHint = { text: view.text, math: notebookHasMath(view.text) };
+  if (!mathHint.math) return;
+  r.hinted = true;
+  // The sandboxed frame's origin is opaque: '*' is the only target that reaches it.
+  r.frame.contentWindow?.postMessage({ nbshield: 1, type: 'katex-preload' }, '*');
 }
 
 /** The renderer's first message, on the window: its nonce, and the port all else goes over. */
@@ -502,6 +569,13 @@ window.addEventListener('message', (event) => {
   if (renderer === null || event.source === null || event.source !== renderer.frame.contentWindow)
     return;
   const msg = parseFrameMessage(event.data);
+  if (msg?.type === 'renderer-boot') {
+    if (msg.nonce === renderer.nonce) {
+      renderer.booted = true;
+      hintKatex();
+    }
+    return;
+  }
   if (msg !== null) onRendererReady(msg, event.ports[0]);
 });
 
@@ -554,6 +628,7 @@ async function refresh(initial: boolean): Promise<void> {
   }
   showVerdict();
   if (initial || changed) startRender();
+  hintKatex();
 }
 
 async function main(): Promise<void> {

@@ -4,7 +4,9 @@
 // trusted notebook is drawn, with no notice; heading ids after the math keep notebook order; a
 // highlight.js language registered on first use highlights its embedded languages too. The
 // requests are the frame's own, seen by Playwright's network events; the math notebook is the
-// positive control that the same observation does see the KaTeX bundle when it loads.
+// positive control that the same observation does see the KaTeX bundle when it loads. The viewer
+// hints the renderer's boot script to start KaTeX before the notebook arrives when it sees math;
+// a notebook too large for it to look still gets KaTeX on demand.
 import { describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
@@ -88,6 +90,15 @@ const katexRequests = (requests: string[]) =>
     .map((u) => new URL(u).pathname)
     .filter((p) => p.includes('katex'));
 
+/** Whether the boot script took the viewer's KaTeX hint, and how often KaTeX was put in. */
+async function loading(r: Frame) {
+  return r.evaluate(() => ({
+    preloaded: performance.getEntriesByName('nbshield:katex-preload').length > 0,
+    katexScripts: document.querySelectorAll('script[src="renderer-katex.js"]').length,
+    katexLinks: document.querySelectorAll('link[href="katex/katex.min.css"]').length,
+  }));
+}
+
 /** Every cell rendered (as printing does), then what the math looks like. */
 async function mathState(r: Frame) {
   return r.evaluate(() => {
@@ -129,6 +140,29 @@ describe('KaTeX on demand', () => {
     expect(katexRequests(requests)).toEqual(
       expect.arrayContaining(['/renderer-katex.js', '/katex/katex.min.css']),
     );
+    // Started by the viewer's hint, before the notebook reached the renderer; loaded once.
+    expect(await loading(r)).toEqual({ preloaded: true, katexScripts: 1, katexLinks: 1 });
+    await page.close();
+  });
+
+  it('without the viewer’s hint (a notebook too large for it to look), KaTeX loads on demand', async () => {
+    // Over the viewer's 8 MiB limit: one long stream output after the math.
+    const big = notebook([
+      md('Math: $a^2 + b^2 = c^2$'),
+      code('print(y)', [
+        { output_type: 'stream', name: 'stdout', text: `${'y'.repeat(1023)}\n`.repeat(8500) },
+      ]),
+    ]);
+    expect(big.length).toBeGreaterThan(8 * 1024 * 1024);
+    server.setFile(REPO, 'math-big.ipynb', big);
+    const { page, r } = await open('math-big.ipynb');
+    const st = await r.evaluate(() => ({
+      math: document.querySelectorAll('.nb-markdown .katex math').length,
+      notices: [...document.querySelectorAll('.nb-notice')].map((n) => n.textContent ?? ''),
+    }));
+    expect(st.math).toBe(1);
+    expect(st.notices.filter((n) => /math/i.test(n))).toEqual([]);
+    expect(await loading(r)).toEqual({ preloaded: false, katexScripts: 1, katexLinks: 1 });
     await page.close();
   });
 
@@ -144,7 +178,12 @@ describe('KaTeX on demand', () => {
       scripts: [...document.scripts].map((e) => e.getAttribute('src')),
       links: [...document.querySelectorAll('link')].map((e) => e.getAttribute('href')),
     }));
-    expect(present).toEqual({ global: false, scripts: ['renderer.js'], links: [] });
+    expect(present).toEqual({
+      global: false,
+      scripts: ['renderer-boot.js', 'renderer.js'],
+      links: [],
+    });
+    expect((await loading(r)).preloaded).toBe(false);
     await page.close();
   });
 
@@ -156,6 +195,8 @@ describe('KaTeX on demand', () => {
     expect(st.notices).toEqual([]);
     expect(st.math).toBe(3);
     expect(st.latexOutputMath).toBe(1);
+    // The trusted variant replaced the preloaded frame; it got the hint too.
+    expect(await loading(r)).toEqual({ preloaded: true, katexScripts: 1, katexLinks: 1 });
     await page.close();
   });
 });
