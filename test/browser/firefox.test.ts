@@ -10,6 +10,7 @@ import { corpusDir, fixturesDir } from '../fakegithub/server.mjs';
 import { noisePng, notebookCellCount, sleep, startServer } from './harness';
 import {
   ffCanarySigns,
+  ffClick,
   ffInteract,
   ffRendererFrame,
   ffTrust,
@@ -407,7 +408,7 @@ describe('Firefox ESR', () => {
         }
       };
     });
-    await r.click('#cell-0 button.nb-copy');
+    await ffClick(page, r, '#cell-0 button.nb-copy');
     let state: string | null = null;
     for (let i = 0; i < 50 && state !== 'copied'; i += 1) {
       state = await r.$eval('#cell-0 button.nb-copy', (b) => b.getAttribute('data-state'));
@@ -427,7 +428,7 @@ describe('Firefox ESR', () => {
       cb.writeText = () => Promise.reject(new DOMException('refused (test)', 'NotAllowedError'));
     });
     await r.$eval('#cell-0 button.nb-copy', (b) => b.removeAttribute('data-state'));
-    await r.click('#cell-0 button.nb-copy');
+    await ffClick(page, r, '#cell-0 button.nb-copy');
     state = null;
     for (let i = 0; i < 50 && state !== 'copied'; i += 1) {
       state = await r.$eval('#cell-0 button.nb-copy', (b) => b.getAttribute('data-state'));

@@ -81,7 +81,7 @@ export async function ffWaitTrust(page: Page, trust: string, timeout = 15_000) {
  */
 export async function ffTrust(page: Page, timeout = 20_000): Promise<void> {
   const v = await ffViewerFrame(page);
-  await v.click('[data-nbshield-action="trust"]');
+  await ffClick(page, v, '[data-nbshield-action="trust"]');
   const clickedAt = Date.now();
   const deadline = clickedAt + timeout;
   let confirmed = false;
@@ -95,7 +95,7 @@ export async function ffTrust(page: Page, timeout = 20_000): Promise<void> {
       if (/confirm/i.test(label)) {
         // A confirming click sooner than 400 ms after the first is ignored (src/viewer/logic.ts).
         await sleep(Math.max(0, clickedAt + 600 - Date.now()));
-        await v.click('[data-nbshield-action="trust"]');
+        await ffClick(page, v, '[data-nbshield-action="trust"]');
         confirmed = true;
       }
     }
@@ -176,4 +176,43 @@ export async function ffInteract(f: Frame): Promise<void> {
       }
     })
     .catch(() => undefined);
+}
+
+/**
+ * A real mouse click on `selector` inside `f`, at page coordinates summed over the frames'
+ * iframes. Puppeteer's own frame click asks Firefox for the frame's element with a BiDi
+ * `locateNodes` locator of type "context", which Firefox ESR 140 rejects.
+ */
+export async function ffClick(page: Page, f: Frame, selector: string): Promise<void> {
+  const box = await f.$eval(selector, (el) => {
+    el.scrollIntoView({ block: 'center' });
+    const r = el.getBoundingClientRect();
+    return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+  });
+  let x = box.x;
+  let y = box.y;
+  for (let child = f, parent = f.parentFrame(); parent !== null;) {
+    const base = child.url().split('#')[0] ?? '';
+    const off = await parent.evaluate((want: string) => {
+      const frames = Array.from(document.querySelectorAll('iframe'));
+      // Firefox may report a frame's URL as about:blank: then the one nbshield frame that shows.
+      const ours = frames.filter(
+        (i) => i.src.startsWith('moz-extension:') && i.getBoundingClientRect().width > 0,
+      );
+      const el =
+        frames.length === 1
+          ? frames[0]
+          : (frames.find((i) => want !== 'about:blank' && i.src.startsWith(want)) ??
+            (ours.length === 1 ? ours[0] : undefined));
+      if (el === undefined) return null;
+      const r = el.getBoundingClientRect();
+      return { x: r.left + el.clientLeft, y: r.top + el.clientTop };
+    }, base);
+    if (off === null) throw new Error(`Firefox: no iframe for ${base} in ${parent.url()}`);
+    x += off.x;
+    y += off.y;
+    child = parent;
+    parent = parent.parentFrame();
+  }
+  await page.mouse.click(x, y);
 }
