@@ -11,6 +11,7 @@ import {
   type BrowserContext,
   type ConsoleMessage,
   type Frame,
+  type Locator,
   type Page,
   type Worker,
 } from 'playwright-core';
@@ -101,7 +102,8 @@ export async function launchChrome(opts: LaunchOptions): Promise<ChromeSession> 
   const profileDir = opts.profileDir ?? freshProfileDir('chrome');
   const extensionId = unpackedExtensionId(extensionDir);
   const args = [
-    '--headless=new',
+    // NB_HEADFUL=1 (under xvfb-run) to compare with a headed browser.
+    ...(process.env.NB_HEADFUL ? [] : ['--headless=new']),
     '--no-sandbox',
     '--disable-gpu',
     '--disable-quic',
@@ -289,6 +291,45 @@ export async function rendererFrame(page: Page, extensionId: string, index = 0):
     await sleep(100);
   }
   throw new Error(`no renderer frame in viewer #${index} on ${page.url()}`);
+}
+
+/**
+ * Click an element inside the sandboxed renderer (an out-of-process frame) as a user would.
+ * Headless Chromium sometimes never routes mouse input into that nested frame: the event goes to
+ * the viewer document's `<iframe>` element and the renderer sees nothing (seen in CI, and here in
+ * about 1 of 4 runs of reading.test.ts headless; 0 of 8 headful under Xvfb). So mouse moves are
+ * polled until the element itself is `:hover` in its frame, then Playwright clicks; if input never
+ * gets there, the press and release are sent to the frame's own target over CDP. Both are trusted
+ * clicks with user activation, which the copy path needs.
+ */
+export async function clickInFrame(page: Page, target: Locator, timeout = 2_000): Promise<void> {
+  await target.scrollIntoViewIfNeeded();
+  const deadline = Date.now() + timeout;
+  for (let i = 0; Date.now() < deadline; i += 1) {
+    const box = await target.boundingBox();
+    if (box !== null) {
+      // Alternate by a pixel: a move to where the mouse already is sends no event.
+      await page.mouse.move(box.x + box.width / 2 + (i % 2), box.y + box.height / 2);
+      if (await target.evaluate((el) => el.matches(':hover'))) {
+        await target.click();
+        return;
+      }
+    }
+    await sleep(50);
+  }
+  const frame = await (await target.elementHandle())?.ownerFrame();
+  if (frame == null) throw new Error(`no frame for ${String(target)}`);
+  const at = await target.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+  });
+  const cdp = await page.context().newCDPSession(frame);
+  try {
+    for (const type of ['mouseMoved', 'mousePressed', 'mouseReleased'] as const)
+      await cdp.send('Input.dispatchMouseEvent', { type, ...at, button: 'left', clickCount: 1 });
+  } finally {
+    await cdp.detach();
+  }
 }
 
 /** Every frame of a page, extension ones included. */

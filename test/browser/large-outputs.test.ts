@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import {
   canaryReport,
+  clickInFrame,
   noisePng,
   rendererFrame,
   useChrome,
@@ -96,7 +97,7 @@ describe('one huge output', () => {
     expect(before.note).toMatch(/HTML output is large \(4\.\d MB\)/);
 
     const t0 = Date.now();
-    await r.locator('.nb-large-show', { hasText: 'Render it' }).click();
+    await clickInFrame(page, r.locator('.nb-large-show', { hasText: 'Render it' }));
     // Polled, not per frame: the frame is busy with the table, and each check costs it time.
     await r.waitForFunction(
       (n) => document.querySelectorAll('.nb-html-output tr').length === n,
@@ -104,7 +105,7 @@ describe('one huge output', () => {
       { timeout: 60_000, polling: 250 },
     );
     console.info(`[large] ${rows} rows rendered ${Date.now() - t0} ms after the click`);
-    await r.locator('.nb-large-show', { hasText: 'Show all' }).click();
+    await clickInFrame(page, r.locator('.nb-large-show', { hasText: 'Show all' }));
     // The button goes when the cell's full render is in place. (Waiting on the page's whole
     // text, about 7 MB, re-read every frame, timed out under load.) `seen` checks the last line.
     await r.waitForFunction(() => !document.querySelector('.nb-large-show'), undefined, {

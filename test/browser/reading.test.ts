@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import {
+  clickInFrame,
   launchChrome,
   rendererFrame,
   sleep,
@@ -144,13 +145,13 @@ describe('reading comforts (Chromium)', () => {
     await v.waitForSelector('#toc[aria-pressed="true"]');
     // An entry scrolls its heading into view (it starts out of view, far down).
     expect(await waitInView(r, `[id="${headings[1]!.slice(1)}"]`, false)).toBe(false);
-    await r.locator('#nb-toc a').nth(1).click();
+    await clickInFrame(page, r.locator('#nb-toc a').nth(1));
     expect(await waitInView(r, `[id="${headings[1]!.slice(1)}"]`, true)).toBe(true);
     // In-notebook links go where they point: #cell-1 and a heading anchor by its plain slug.
-    await r.locator(`[data-cell-index="${FAR}"] a[href="#cell-1"]`).click();
+    await clickInFrame(page, r.locator(`[data-cell-index="${FAR}"] a[href="#cell-1"]`));
     expect(await waitInView(r, '#cell-1', true)).toBe(true);
     // `t` in the renderer closes it again.
-    await r.locator('#cell-0 p').click();
+    await clickInFrame(page, r.locator('#cell-0 p'));
     await page.keyboard.press('t');
     await r.waitForSelector('#nb-toc', { state: 'hidden' });
     await v.waitForSelector('#toc[aria-pressed="false"]');
@@ -169,7 +170,7 @@ describe('reading comforts (Chromium)', () => {
 
   it('j/k move the focus between cells', async () => {
     const { page, r } = await open();
-    await r.locator('#cell-0 p').click();
+    await clickInFrame(page, r.locator('#cell-0 p'));
     const focused = () =>
       r.evaluate(() => document.activeElement?.getAttribute('data-cell-index') ?? null);
     // The first cell is the notebook's tab stop, so a click in it focuses it.
@@ -195,7 +196,7 @@ describe('reading comforts (Chromium)', () => {
     await page.evaluate(() => navigator.clipboard.writeText('before'));
     const btn = r.locator('#cell-1 button.nb-copy');
     expect(await btn.getAttribute('aria-label')).toBe('Copy the code');
-    await btn.click();
+    await clickInFrame(page, btn);
     await r.waitForSelector('#cell-1 button.nb-copy[data-state="copied"]', { timeout: 5000 });
     // The clipboard holds the source, as the page sees it.
     await page.bringToFront();
@@ -235,7 +236,7 @@ describe('reading comforts (Chromium)', () => {
     await page.evaluate(() => navigator.clipboard.writeText('before'));
     const copyOut = r.locator('#cell-0 .nb-output-area button.nb-copy');
     expect(await copyOut.getAttribute('aria-label')).toBe('Copy the output');
-    await copyOut.click();
+    await clickInFrame(page, copyOut);
     await r.waitForSelector('#cell-0 .nb-output-area button.nb-copy[data-state="copied"]', {
       timeout: 5000,
     });
@@ -253,11 +254,11 @@ describe('reading comforts (Chromium)', () => {
     const tall = (await out.boundingBox())?.height ?? 0;
     expect(tall).toBeGreaterThan(500);
     expect(await toggle.getAttribute('aria-expanded')).toBe('true');
-    await toggle.click();
+    await clickInFrame(page, toggle);
     expect(await toggle.getAttribute('aria-expanded')).toBe('false');
     expect(await toggle.textContent()).toBe('Expand output');
     expect((await out.boundingBox())?.height ?? 0).toBeLessThanOrEqual(161);
-    await toggle.click();
+    await clickInFrame(page, toggle);
     expect((await out.boundingBox())?.height ?? 0).toBeCloseTo(tall, 0);
     await page.close();
   });
