@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
+import { noisePng } from '../../test/noise-png.mjs';
 
 const MB = 1024 * 1024;
 
@@ -61,17 +62,7 @@ function htmlOutput(bytes) {
 function imageOutput(bytes) {
   // Noise does not compress: width*height*3 bytes of PNG, base64 adds a third.
   const side = Math.ceil(Math.sqrt((bytes * 0.75) / 3));
-  const png = new PNG({ width: side, height: side, colorType: 2 });
-  let x = 0x12345678;
-  for (let i = 0; i < png.data.length; i += 4) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    png.data[i] = x & 255;
-    png.data[i + 1] = (x >>> 8) & 255;
-    png.data[i + 2] = (x >>> 16) & 255;
-    png.data[i + 3] = 255;
-  }
+  const png = noisePng(side, side);
   const b64 = PNG.sync.write(png, { colorType: 2, deflateLevel: 1 }).toString('base64');
   return [
     {

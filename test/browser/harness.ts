@@ -15,7 +15,6 @@ import {
   type Page,
   type Worker,
 } from 'playwright-core';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll } from 'vitest';
 import { repoRoot, startFakeGitHub, type FakeGitHub } from '../fakegithub/server.mjs';
 import { signNotebookText, type TrustKey } from '../../src/core/trust';
@@ -651,15 +650,4 @@ export function tmpFile(name: string, text: string): string {
 
 export { sleep };
 
-/** An opaque PNG of xorshift noise (it does not compress; a canvas reads its bytes back exactly). */
-export function noisePng(width: number, height: number): PNG {
-  const png = new PNG({ width, height });
-  let x = 0x2545f491;
-  for (let i = 0; i < png.data.length; i += 1) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    png.data[i] = i % 4 === 3 ? 255 : x & 255;
-  }
-  return png;
-}
+export { noisePng } from '../noise-png.mjs';
