@@ -32,6 +32,16 @@ export interface SanitizerOptions {
    * runs, without jsdom's node objects: the check was as costly as DOMPurify's own parse).
    */
   reparse?: (markup: string) => string;
+  /**
+   * Optional: how this environment parses a text/html string into a Document, in place of the
+   * window's `DOMParser` in DOMPurify's own parse (DOMPurify still decides everything else: the
+   * `<remove></remove>` prefix, the body it keeps, markup without `<` left unparsed). It must
+   * build the tree that `DOMParser` would (scripting disabled), as a Document of this window;
+   * if it throws, the window's `DOMParser` parses that string. Node passes parse5's own tree
+   * built into jsdom nodes: jsdom's parse appends text one parse5 token at a time, each append a
+   * `replaceData` with its mutation record and live-range updates.
+   */
+  parseHtml?: (markup: string) => Document;
 }
 
 export interface Sanitizer {
@@ -600,6 +610,29 @@ export function svgDataUri(svgText: string): string {
 
 let scopeCounter = 0;
 
+/**
+ * `win` as DOMPurify sees it, except its `DOMParser`, which parses text/html with `parseHtml`
+ * (and anything else, or whatever `parseHtml` fails on, with the window's own DOMParser).
+ */
+function withHtmlParser(win: Window, parseHtml: (markup: string) => Document): Window {
+  const Native = (win as unknown as { DOMParser: typeof DOMParser }).DOMParser;
+  class HtmlParser {
+    parseFromString(markup: string, type: DOMParserSupportedType): Document {
+      if (type === 'text/html') {
+        try {
+          return parseHtml(markup);
+        } catch {
+          // The window's own parser below.
+        }
+      }
+      return new Native().parseFromString(markup, type);
+    }
+  }
+  return new Proxy(win, {
+    get: (target, key) => (key === 'DOMParser' ? HtmlParser : Reflect.get(target, key)),
+  });
+}
+
 export function createSanitizer(win: Window, opts: SanitizerOptions): Sanitizer {
   if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(opts.idPrefix)) {
     throw new Error(
@@ -607,7 +640,9 @@ export function createSanitizer(win: Window, opts: SanitizerOptions): Sanitizer 
     );
   }
   const purify: DOMPurify = createDOMPurify(
-    win as unknown as Parameters<typeof createDOMPurify>[0],
+    (opts.parseHtml ? withHtmlParser(win, opts.parseHtml) : win) as unknown as Parameters<
+      typeof createDOMPurify
+    >[0],
   );
   if (!purify.isSupported) throw new Error('DOMPurify is not supported by this window');
   const policy: UrlPolicy = {
