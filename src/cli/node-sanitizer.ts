@@ -78,9 +78,7 @@ function build(doc: Document, src: P5.ParentNode, dst: Node, bodies: Map<string,
         el.setAttribute(a.name, a.value);
       }
     }
-    if (el.localName !== e.tagName || el.attributes.length !== e.attrs.length) {
-      throw new Error('the DOM changed a name');
-    }
+    if (el.localName !== e.tagName) throw new Error('the DOM changed a name');
     parent.appendChild(el);
     if (ns === html.NS.HTML && e.tagName === 'template') {
       push((e as P5.Template).content, (el as HTMLTemplateElement).content);
@@ -111,21 +109,10 @@ const scriptText = (raw: string): string =>
   /[\r\0]/.test(raw) ? raw.replace(/\r\n?/g, '\n').replace(/\0/g, '\ufffd') : raw;
 
 /**
- * A new HTML document with no children. One per parse: a document reused within one synchronous
- * render would keep every NodeIterator DOMPurify made on it alive (jsdom holds them weakly, and
- * a WeakRef's target lives until the job ends), and jsdom visits them all on every removal.
- */
-function emptyDocument(win: Window): Document {
-  const doc = win.document.implementation.createHTMLDocument(); // no <title>
-  while (doc.firstChild) doc.removeChild(doc.firstChild);
-  return doc;
-}
-
-/**
- * `new DOMParser().parseFromString(markup, 'text/html')` in `win` (a scripting-disabled
- * document, as jsdom's DOMParser makes), parsed by parse5's own tree adapter and built with one
- * DOM node per parse5 node. Throws where the DOM API cannot build that tree (the sanitizer then
- * uses the window's DOMParser).
+ * `new DOMParser().parseFromString(markup, 'text/html')` (scripting disabled, as jsdom's
+ * DOMParser documents are), parsed by parse5's own tree adapter and built into `doc` (emptied
+ * first), one DOM node per parse5 node. Throws where the DOM API cannot build that tree (the
+ * sanitizer then uses the window's DOMParser).
  *
  * Long script bodies (Altair and Vega outputs carry their chart as JSON in one: 6.1 of the 8.6
  * MB of HTML the corpus sanitizes) are not tokenized character by character: each is replaced by
@@ -138,17 +125,37 @@ function emptyDocument(win: Window): Document {
  * input as it stands, but for CR/CRLF read as LF and NUL as U+FFFD. If any stand-in is found
  * anywhere else, the markup is parsed again as it is.
  */
-export function parse5Document(win: Window, markup: string): Document {
+export function parse5Document(doc: Document, markup: string): Document {
   const bodies = new Map<string, string>();
   const text = markup.length > MIN_BODY ? withoutScriptBodies(markup, bodies) : markup;
-  const doc = emptyDocument(win);
+  clear(doc);
   build(doc, parse(text, { scriptingEnabled: false }), doc, bodies);
   if (bodies.size === 0) return doc;
   // A stand-in was not a script's whole text: a guess was wrong; parse the markup as it is.
-  const again = emptyDocument(win);
-  build(again, parse(markup, { scriptingEnabled: false }), again, new Map());
-  return again;
+  clear(doc);
+  build(doc, parse(markup, { scriptingEnabled: false }), doc, new Map());
+  return doc;
 }
+
+function clear(doc: Document): void {
+  while (doc.lastChild) doc.removeChild(doc.lastChild);
+}
+
+/** A new HTML document with no children (and so no <title>) for parse5Document. */
+export function newDocument(win: Window): Document {
+  const doc = win.document.implementation.createHTMLDocument();
+  clear(doc);
+  return doc;
+}
+
+/**
+ * Documents for parse5Document, each used for this many parses (a jsdom Document costs about as
+ * much to make as a Markdown cell to parse). Not one for good: jsdom keeps every NodeIterator
+ * made on a document (DOMPurify makes one per call) in a weak set that it walks on every node
+ * removal, and within one synchronous render none of them can be collected yet (a WeakRef's
+ * target lives until the job ends), so one document would make a render quadratic.
+ */
+const PARSES_PER_DOCUMENT = 16;
 
 /**
  * `markup` with each long script body replaced by a stand-in (recorded in `bodies` with the
@@ -193,9 +200,20 @@ export interface NodeSanitizerOptions extends Omit<SanitizerOptions, 'reparse' |
 
 export function createNodeSanitizer(win: Window, opts: NodeSanitizerOptions): Sanitizer {
   const { parser = 'parse5', ...rest } = opts;
+  let doc: Document | undefined;
+  let uses = 0;
+  // DOMPurify is done with the document its previous call parsed into once that call returns
+  // (it keeps nothing but the string), and the calls never nest: the next parse may empty it.
+  const parseHtml = (markup: string): Document => {
+    if (doc === undefined || ++uses > PARSES_PER_DOCUMENT) {
+      doc = newDocument(win);
+      uses = 1;
+    }
+    return parse5Document(doc, markup);
+  };
   return createSanitizer(win, {
     ...rest,
     reparse: parse5Reparse,
-    ...(parser === 'parse5' ? { parseHtml: (markup: string) => parse5Document(win, markup) } : {}),
+    ...(parser === 'parse5' ? { parseHtml } : {}),
   });
 }
