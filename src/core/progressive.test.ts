@@ -1,19 +1,17 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+// eslint-disable-next-line no-restricted-imports -- test-only: where the shared corpus is
+import { corpusFiles, readCorpus } from '../../test/corpus';
 import type { JsonLimits } from './json';
 import type { Notebook, Result } from './model';
 import { parseNotebook } from './parse';
+import { cutPieces, Pieces } from './pieces';
 import { findCellsSpan, parseNotebookProgressive, type NotebookStream } from './progressive';
 
-const CORPUS = '/work/shared/corpus';
-const corpus = readdirSync(CORPUS)
-  .filter((f) => f.endsWith('.ipynb'))
-  .sort()
-  .map((f) => ({ name: f, text: readFileSync(`${CORPUS}/${f}`, 'utf8') }));
+const corpus = corpusFiles().map((f) => ({ name: f, text: readCorpus(f) }));
 
 /** Runs a stream to its end, pausing every `every` calls, and records what a renderer sees. */
 function drain(
-  text: string,
+  text: string | Pieces,
   limits?: JsonLimits,
   every = 3,
 ): { s: NotebookStream; result: Result<Notebook>; cellsBeforeEnd: number; steps: number } {
@@ -33,6 +31,16 @@ function drain(
 function same(text: string, limits?: JsonLimits): NotebookStream {
   const { s, result } = drain(text, limits);
   expect(result).toEqual(parseNotebook(text, limits));
+  return s;
+}
+
+/** The same text in pieces of `size` gives the same result, by the same path. */
+function samePieces(text: string, size: number, limits?: JsonLimits): NotebookStream {
+  const whole = drain(text, limits);
+  const { s, result } = drain(new Pieces(cutPieces(text, size)), limits);
+  expect(result).toEqual(whole.result);
+  expect(s.path).toBe(whole.s.path);
+  expect(s.restarts).toBe(whole.s.restarts);
   return s;
 }
 
@@ -145,6 +153,11 @@ describe('parseNotebookProgressive', () => {
       ['lone surrogate in a cell', base.replace('# Title', '\\ud800'), 'whole'],
       ['BOM', `\ufeff${base}`, 'whole'],
       ['a cell that is not an object', base.replace(/\[\s*{/, '[ 7, {'), 'whole'],
+      ['a colon between cells', base.replace(/},(\s*){/, '}:$1{'), 'whole'],
+      ['no comma between cells', base.replace(/},(\s*){/, '}$1{'), 'whole'],
+      ['two commas between cells', base.replace(/},(\s*){/, '},,$1{'), 'whole'],
+      ['a comma after the last cell', base.replace(/}(\s*)],/, '},$1],'), 'whole'],
+      ['a comma before the first cell', base.replace(/\[(\s*){/, '[,$1{'), 'whole'],
       [
         'nbformat 3',
         JSON.stringify({
@@ -229,6 +242,8 @@ describe('parseNotebookProgressive', () => {
             ? src.slice(0, where) + (pieces[rand(pieces.length)] as string) + src.slice(where)
             : src.slice(0, where) + src.slice(where + 1 + rand(3));
         const s = same(text);
+        // Every other one in pieces too, cut where the skims and the cell parses meet them.
+        if (k % 2 === 1) samePieces(text, 1 + rand(Math.max(1, text.length >> 2)));
         total++;
         if (s.path === 'progressive') progressive++;
         if (s.result?.ok === false) failed++;
@@ -238,5 +253,37 @@ describe('parseNotebookProgressive', () => {
     // Both paths and both outcomes must really be exercised.
     expect(progressive).toBeGreaterThan(total / 10);
     expect(failed).toBeGreaterThan(total / 4);
+  });
+
+  it('gives the same cells from pieces as from the whole text, every corpus notebook', () => {
+    let progressive = 0;
+    for (const { name, text } of corpus) {
+      // A few pieces, and many small ones (boundaries inside strings, keys, numbers, escapes).
+      for (const size of [Math.ceil(text.length / 5) + 7, 4096 + 3]) {
+        const whole = drain(text);
+        const { s, result } = drain(new Pieces(cutPieces(text, size)), undefined, 2);
+        expect(result, `${name} in pieces of ${size}`).toEqual(whole.result);
+        expect(s.path, name).toBe(whole.s.path);
+        expect(s.restarts, name).toBe(0);
+        if (size === 4099 && s.path === 'progressive') progressive++;
+      }
+    }
+    expect(progressive).toBeGreaterThanOrEqual(45);
+  });
+
+  it('reads across a piece boundary at every position of a notebook', () => {
+    const text = base.replace('# Title', '# Title \\\\\\" \\u00e9 \\ud83d\\ude00 \ud83d\ude00');
+    expect(parseNotebook(text).ok).toBe(true);
+    for (let i = 1; i < text.length; i++) {
+      const t = new Pieces([text.slice(0, i), text.slice(i)]);
+      const { s, result } = drain(t, undefined, 2);
+      expect(result, `cut at ${i}`).toEqual(parseNotebook(text));
+      expect(s.path, `cut at ${i}`).toBe('progressive');
+    }
+    // One character a piece, and a malformed one in pieces: the whole parse's exact error.
+    expect(samePieces(text, 1).path).toBe('progressive');
+    const bad = text.replace('"source": ""', '"source": "",');
+    expect(samePieces(bad, 5).result?.ok).toBe(false);
+    expect(samePieces(bad, 5).path).toBe('whole');
   });
 });

@@ -4,16 +4,25 @@
 // both ends (strings skipped by their quotes) finds the `cells` array's span; the document with
 // that array emptied (the head) is parsed and normalized first, then the array item by item.
 //
-// Every piece goes through the same strict parser and normalizer as parseNotebook: the head is
-// the whole document with `[]` where the array was, and the array's text is parsed as one value
-// at the same depth, so when both succeed the document is valid with the same value, and the
-// result is parseNotebook's. Anything else (another layout, nbformat 3, any error, even a late
-// one) falls back to the whole parse, whose result or error is then the answer.
+// Every part goes through the same strict parser and normalizer as parseNotebook: the head is
+// the whole document with `[]` where the array was, and each item of the array is parsed alone
+// at the depth it has in the document, with the separators between items checked, so when all
+// succeed the document is valid with the same value, and the result is parseNotebook's.
+// Anything else (another layout, nbformat 3, any error, even a late one) falls back to the whole
+// parse, whose result or error is then the answer. The text may come as `Pieces` (core/pieces),
+// read in place: items are slices of their piece, and only the fallback joins the pieces.
 
-import { parseJsonSteps, precheck, DEFAULT_MAX_DEPTH, type JsonLimits } from './json';
-import type { Cell, JsonValue, Notebook, Result } from './model';
+import {
+  parseJsonSteps,
+  precheck,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_DEPTH,
+  type JsonLimits,
+} from './json';
+import type { Cell, Notebook, Result } from './model';
 import { normalizeCellV4, normalizeNotebook } from './notebook';
 import { parseNotebookSteps } from './parse';
+import { Pieces, type TextLike } from './pieces';
 
 /** Where the top-level `cells` array's text is: [start, end), from its `[` to after its `]`. */
 export interface CellsSpan {
@@ -23,25 +32,25 @@ export interface CellsSpan {
 
 const isWs = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
-function skipWs(t: string, p: number): number {
+function skipWs(t: TextLike, p: number): number {
   while (p < t.length && isWs(t.charCodeAt(p))) p++;
   return p;
 }
 
-function skipWsBack(t: string, p: number): number {
+function skipWsBack(t: TextLike, p: number): number {
   while (p >= 0 && isWs(t.charCodeAt(p))) p--;
   return p;
 }
 
 /** An unescaped quote has an even run of backslashes before it (none outside strings). */
-function escaped(t: string, q: number): boolean {
+function escaped(t: TextLike, q: number): boolean {
   let b = q - 1;
   while (b >= 0 && t.charCodeAt(b) === 0x5c) b--;
   return (q - 1 - b) % 2 === 1;
 }
 
 /** Index after the string opened at `q`, or -1. */
-function stringEnd(t: string, q: number): number {
+function stringEnd(t: TextLike, q: number): number {
   let p = q + 1;
   for (;;) {
     const k = t.indexOf('"', p);
@@ -52,7 +61,7 @@ function stringEnd(t: string, q: number): number {
 }
 
 /** Index of the quote opening the string closed at `q`, or -1. */
-function stringStart(t: string, q: number): number {
+function stringStart(t: TextLike, q: number): number {
   let p = q - 1;
   for (;;) {
     if (p < 0) return -1;
@@ -73,7 +82,7 @@ const isScalarChar = (c: number): boolean =>
   c === 0x2d;
 
 /** Index after the value starting at `p` (a skim: the real parse checks it), or -1. */
-function valueEnd(t: string, p: number): number {
+function valueEnd(t: TextLike, p: number): number {
   const c0 = t.charCodeAt(p);
   if (c0 === 0x22) return stringEnd(t, p);
   if (c0 === 0x7b || c0 === 0x5b) {
@@ -97,7 +106,7 @@ function valueEnd(t: string, p: number): number {
 }
 
 /** Index of the first character of the value whose last character is at `p`, or -1. */
-function valueStart(t: string, p: number): number {
+function valueStart(t: TextLike, p: number): number {
   const c0 = t.charCodeAt(p);
   if (c0 === 0x22) return stringStart(t, p);
   if (c0 === 0x7d || c0 === 0x5d) {
@@ -129,7 +138,7 @@ const MAX_MEMBERS = 64;
  * array (which must be that same array: the parses that follow check it). Null when the layout
  * is not that (an array-valued member before `cells`, escaped keys, nbformat 3, not an object).
  */
-export function findCellsSpan(t: string): CellsSpan | null {
+export function findCellsSpan(t: TextLike): CellsSpan | null {
   let p = skipWs(t, 0);
   if (t.charCodeAt(p) !== 0x7b) return null;
   p++;
@@ -199,12 +208,17 @@ export interface NotebookStream {
   readonly path: 'progressive' | 'whole';
 }
 
+/**
+ * `text` may be `Pieces` (issue 5: a large text arrives in the renderer in pieces): the skim and
+ * the cell parses read it in place, each cell from a slice of its piece (a copy only for a cell
+ * that crosses a boundary); only the whole-parse fallback joins it.
+ */
 export function parseNotebookProgressive(
-  text: string,
+  text: string | Pieces,
   shouldPause: () => boolean,
   limits?: JsonLimits,
 ): NotebookStream {
-  return new Stream(text, shouldPause, limits);
+  return new Stream(typeof text === 'string' ? Pieces.of(text) : text, shouldPause, limits);
 }
 
 class Stream implements NotebookStream {
@@ -214,23 +228,31 @@ class Stream implements NotebookStream {
   path: 'progressive' | 'whole' = 'progressive';
   private phase: 'start' | 'head' | 'cells' | 'whole' = 'start';
   private head: ReturnType<typeof parseJsonSteps> | null = null;
-  private cells: ReturnType<typeof parseJsonSteps> | null = null;
+  /** The parse of the cell being read, or null between cells. */
+  private cell: ReturnType<typeof parseJsonSteps> | null = null;
   private whole: ReturnType<typeof parseNotebookSteps> | null = null;
   private span: CellsSpan | null = null;
+  /** In the cells phase: where the next cell (or the array's end) is looked for. */
+  private pos = 0;
 
   constructor(
-    private readonly text: string,
+    private readonly text: Pieces,
     private readonly shouldPause: () => boolean,
     private readonly limits: JsonLimits | undefined,
   ) {}
 
+  private get maxDepth(): number {
+    return this.limits?.maxDepth ?? DEFAULT_MAX_DEPTH;
+  }
+
   private fallBack(): void {
     if (this.notebook !== null) this.restarts++;
     this.notebook = null;
-    this.head = this.cells = null;
+    this.head = this.cell = null;
     this.path = 'whole';
     this.phase = 'whole';
-    this.whole = parseNotebookSteps(this.text, this.shouldPause, this.limits);
+    // The one place the pieces are joined: the whole parse needs one string.
+    this.whole = parseNotebookSteps(this.text.join(), this.shouldPause, this.limits);
   }
 
   step(): Result<Notebook> | null {
@@ -239,8 +261,12 @@ class Stream implements NotebookStream {
       switch (this.phase) {
         case 'start': {
           const t = this.text;
-          const maxDepth = this.limits?.maxDepth ?? DEFAULT_MAX_DEPTH;
-          this.span = precheck(t, this.limits) === null && maxDepth >= 2 ? findCellsSpan(t) : null;
+          // precheck reads the length and the first two characters only.
+          const pre =
+            t.length > (this.limits?.maxBytes ?? DEFAULT_MAX_BYTES)
+              ? false
+              : precheck(t.slice(0, 16), { maxBytes: Infinity }) === null;
+          this.span = pre && this.maxDepth >= 2 ? findCellsSpan(t) : null;
           if (this.span === null) {
             this.fallBack();
             continue;
@@ -255,33 +281,24 @@ class Stream implements NotebookStream {
         case 'head': {
           const r = (this.head as NonNullable<Stream['head']>).step();
           if (r === null) return null;
+          this.head = null;
           const nb = r.ok ? normalizeNotebook(r.value) : null;
           if (nb === null || !nb.ok || nb.value.nbformat !== 4) {
             this.fallBack();
             continue;
           }
           this.notebook = nb.value; // its cells: [] so far
-          const { start, end } = this.span as CellsSpan;
-          // The array sits one level down in the document: the same depth limit, one less.
-          this.cells = parseJsonSteps(this.text.slice(start, end), this.shouldPause, {
-            maxBytes: Infinity,
-            maxDepth: (this.limits?.maxDepth ?? DEFAULT_MAX_DEPTH) - 1,
-          });
+          this.pos = (this.span as CellsSpan).start + 1;
           this.phase = 'cells';
           return null;
         }
         case 'cells': {
-          const parse = this.cells as NonNullable<Stream['cells']>;
-          const r = parse.step();
-          if (!this.takeCells(parse.rootItems())) {
+          const r = this.cells();
+          if (r === 'fail') {
             this.fallBack();
             continue;
           }
-          if (r === null) return null;
-          if (!r.ok) {
-            this.fallBack();
-            continue;
-          }
+          if (r === 'paused') return null;
           this.result = { ok: true, value: this.notebook as Notebook };
           return this.result;
         }
@@ -296,19 +313,44 @@ class Stream implements NotebookStream {
   }
 
   /**
-   * Normalizes the items read since the last call; false when one is not a valid cell. Each raw
-   * item is dropped once normalized (the parser's array is never used whole): with the DOM
-   * growing meanwhile, keeping them all raised the renderer's peak heap (issue 5: under 4x).
+   * Reads the cells array one item at a time: the skim finds an item's end, the strict parser
+   * reads that slice alone (at the depth it has in the document), the separators between items
+   * are checked here. Together that is the array's parse: every item valid, `,` between them,
+   * `]` at the span's end, nothing else; so the result is the whole parse's, and anything else
+   * (a malformed item, a value that is not a cell) is 'fail', and the whole parse answers.
    */
-  private takeCells(items: JsonValue[] | null): boolean {
+  private cells(): 'paused' | 'done' | 'fail' {
+    const t = this.text;
+    const end = (this.span as CellsSpan).end;
     const cells = (this.notebook as Notebook).cells as Cell[];
-    if (items === null) return true;
-    for (let k = cells.length; k < items.length; k++) {
-      const c = normalizeCellV4(items[k] as JsonValue, k);
-      if (!c.ok) return false;
+    for (;;) {
+      if (this.cell === null) {
+        const p = skipWs(t, this.pos);
+        if (t.charCodeAt(p) === 0x5d) return cells.length === 0 && p === end - 1 ? 'done' : 'fail';
+        const e = valueEnd(t, p);
+        if (e === -1 || e >= end) return 'fail';
+        // A slice of one piece, or (across a boundary) the item's own text joined.
+        this.cell = parseJsonSteps(t.slice(p, e), this.shouldPause, {
+          maxBytes: Infinity,
+          // The item sits two levels down (root object, cells array): the same limit, two less.
+          maxDepth: this.maxDepth - 2,
+        });
+        this.pos = e;
+      }
+      const r = this.cell.step();
+      if (r === null) return 'paused';
+      this.cell = null;
+      if (!r.ok) return 'fail';
+      const c = normalizeCellV4(r.value, cells.length);
+      if (!c.ok) return 'fail';
       cells.push(c.value);
-      items[k] = null;
+      const q = skipWs(t, this.pos);
+      const sep = t.charCodeAt(q);
+      if (sep === 0x5d) return q === end - 1 ? 'done' : 'fail';
+      if (sep !== 0x2c) return 'fail';
+      this.pos = q + 1;
+      // Small cells never reach the parser's own pause check (every 256 values).
+      if (this.shouldPause()) return 'paused';
     }
-    return true;
   }
 }
