@@ -141,7 +141,14 @@ export type FrameMessage =
   | {
       nbshield: 1;
       type: 'render';
+      /** The whole text, or its first piece when `textTotal` is set. */
       text: string;
+      /**
+       * Set only for a text sent in pieces (over 4 MiB, issue 5: one huge string is deserialized
+       * in one long task): its whole length in UTF-16 units. The rest follows in `render-text`
+       * messages, in order; the renderer refuses anything else with a message (core/pieces).
+       */
+      textTotal?: number;
       trusted: boolean;
       allowRemoteImages: boolean;
       theme: 'light' | 'dark';
@@ -150,6 +157,8 @@ export type FrameMessage =
       /** The page URL's fragment (`#cell-12`, `#a-heading`): scrolled to once rendered. */
       hash?: string;
     }
+  /** viewer -> renderer: the next piece of a `render` text sent in pieces, from `offset`. */
+  | { nbshield: 1; type: 'render-text'; offset: number; text: string }
   | { nbshield: 1; type: 'theme'; theme: 'light' | 'dark' }
   /**
    * viewer -> renderer: a toolbar control or shortcut for the reading comforts. `focus`: it came
@@ -261,12 +270,15 @@ const requestSchemas: Record<RequestType, Record<string, Check>> = {
 const frameSchemas: Record<FrameMessageType, Record<string, Check>> = {
   render: {
     text: str,
+    textTotal: optional((v) => int(v) && Number.isSafeInteger(v) && (v as number) > 0),
     trusted: bool,
     allowRemoteImages: bool,
     theme: oneOf('light', 'dark'),
     baseUrl: optional((v) => shortStr(v) && /^https?:\/\//i.test(v as string)),
     hash: optional((v) => typeof v === 'string' && /^#[^\s#]{1,512}$/.test(v)),
   },
+  // Sizes and order are checked by the renderer's PieceAssembler, which says what was wrong.
+  'render-text': { offset: int, text: str },
   theme: { theme: oneOf('light', 'dark') },
   command: { command: oneOf('toc', 'code', 'lines', 'next', 'prev'), focus: optional(bool) },
   hash: { hash: (v) => typeof v === 'string' && /^#[^\s#]{1,512}$/.test(v) },

@@ -4,6 +4,7 @@
 import { parseFrameMessage, type FrameMessage } from '../core/protocol';
 import { parseNotebookSteps } from '../core/parse';
 import { parseNotebookProgressive } from '../core/progressive';
+import { PieceAssembler, type Pieces } from '../core/pieces';
 import { createSanitizer, SANITIZED_CONTAINER_CSS } from '../core/sanitize';
 // './base', not './index': KaTeX is loaded on demand (./engines), not bundled here (issue 5).
 import { createNotebookRenderer, NOTEBOOK_CSS, type ScriptEntry } from '../core/render/base';
@@ -123,12 +124,25 @@ function parseError(message: string): void {
   toViewer({ nbshield: 1, type: 'render-error', message: m.slice(0, 4000) });
 }
 
-/** `t0`: when the text arrived (the benchmark's "after the bytes"). */
-function render(msg: RenderMsg, t0: number): void {
+/** Takes the current render's view away (a piece of its text came wrong after it started). */
+let stopRender: (() => void) | null = null;
+
+/**
+ * `t0`: when the text (its first piece) arrived (the benchmark's "after the bytes"). `text`: the
+ * whole text, or its pieces (core/pieces), which the progressive parse reads in place.
+ */
+function render(msg: RenderMsg, text: string | Pieces, t0: number): void {
   setTheme(msg.theme);
   // Timings for the benchmark (issue 5), readable in the frame: parse, first chunk, all cells.
   const timing = document.body.dataset;
-  const { text, ...opts } = msg; // the text stays with the parser only
+  const { text: _first, ...opts } = msg; // the text stays with the parser only
+  let stopped = false;
+  let shown: NotebookView | null = null;
+  stopRender = () => {
+    stopped = true;
+    shown?.dispose();
+    shown = null;
+  };
   let sliceStart = performance.now();
   let sliceMs = PARSE_SLICE_MS;
   const shouldPause = (): boolean => performance.now() - sliceStart >= sliceMs;
@@ -136,8 +150,9 @@ function render(msg: RenderMsg, t0: number): void {
     // Whether its cells render lazily (and its scripts run in order) depends on every cell's
     // outputs (hasActiveOutputs), so a trusted notebook is parsed whole first, as before.
     timing.parsePath = 'whole';
-    const parser = parseNotebookSteps(text, shouldPause);
+    const parser = parseNotebookSteps(typeof text === 'string' ? text : text.join(), shouldPause);
     const go = (): void => {
+      if (stopped) return;
       sliceStart = performance.now();
       const parsed = parser.step();
       if (parsed === null) {
@@ -146,7 +161,10 @@ function render(msg: RenderMsg, t0: number): void {
       }
       timing.parseMs = String(Math.round(performance.now() - t0));
       if (!parsed.ok) parseError(parsed.error.message);
-      else renderNotebook(parsed.value, opts, t0, true).parsed();
+      else {
+        shown = renderNotebook(parsed.value, opts, t0, true);
+        shown.parsed();
+      }
     };
     go();
     return;
@@ -157,6 +175,7 @@ function render(msg: RenderMsg, t0: number): void {
   let restarted = false;
   sliceMs = STREAM_FIRST_PARSE_MS;
   const go = (): void => {
+    if (stopped) return;
     sliceStart = performance.now();
     const result = stream.step();
     timing.firstStepMs ??= String(Math.round(performance.now() - sliceStart));
@@ -179,11 +198,13 @@ function render(msg: RenderMsg, t0: number): void {
       }
       if (restarted) timing.parseRestarted = 'true';
       view ??= renderNotebook(result.value, opts, t0, false);
+      shown = view;
       view.parsed();
       return;
     }
     if (view === null && stream.notebook !== null && !restarted) {
       view = renderNotebook(stream.notebook, opts, t0, false);
+      shown = view;
     }
     if (view !== null && !view.firstScreenFull()) {
       if (view.renderSome(STREAM_RENDER_MS)) sliceMs = STREAM_PARSE_MS;
@@ -601,6 +622,60 @@ document.addEventListener(
 );
 document.addEventListener('submit', (e) => e.preventDefault(), true);
 
+// ---- a text in pieces (issue 5) ----
+
+/**
+ * A render whose text comes in pieces: `render` with the first piece and the total, then one
+ * `render-text` per piece, each deserialized in a task of its own (a 93 MB string in one message
+ * held this frame 350 ms to over 1 s). The pieces are checked as they come and never joined; the
+ * parse starts once the last one is in.
+ */
+let incoming: { msg: RenderMsg | null; t0: number; pieces: PieceAssembler } | null = null;
+let piecesFailed = false;
+
+function startPieces(msg: RenderMsg, t0: number): void {
+  setTheme(msg.theme);
+  const pieces = new PieceAssembler(msg.text, msg.textTotal ?? 0);
+  // Stripped of its text: the pieces hold it.
+  incoming = { msg: { ...msg, text: '' }, t0, pieces };
+  if (pieces.error !== null) piecesError(pieces.error);
+  else document.body.dataset.textPieces = String(pieces.count);
+}
+
+function onPiece(offset: number, text: string): void {
+  const inc = incoming;
+  if (inc === null) {
+    piecesError(
+      rendered
+        ? `a piece at offset ${offset} came after the whole text`
+        : `a piece at offset ${offset} came before the notebook's start`,
+    );
+    return;
+  }
+  const err = inc.pieces.add(offset, text);
+  if (err !== null) {
+    piecesError(err);
+    return;
+  }
+  document.body.dataset.textPieces = String(inc.pieces.count);
+  if (inc.pieces.complete && inc.msg !== null) {
+    const msg = inc.msg;
+    inc.msg = null;
+    render(msg, inc.pieces.takePieces(), inc.t0);
+  }
+}
+
+/** A piece came wrong: the message, in place of whatever was shown, never a blank frame. */
+function piecesError(why: string): void {
+  if (piecesFailed) return;
+  piecesFailed = true;
+  rendered = true;
+  stopRender?.();
+  const m = `nbshield did not receive this notebook whole: ${why}. Reload the page to try again.`;
+  showMessage(m);
+  toViewer({ nbshield: 1, type: 'render-error', message: m.slice(0, 4000) });
+}
+
 // ---- start ----
 
 function start(): void {
@@ -614,8 +689,11 @@ function start(): void {
     if (msg === null) return;
     if (msg.type === 'render' && !rendered) {
       rendered = true;
-      render(msg, performance.now());
-    } else if (msg.type === 'theme') setTheme(msg.theme);
+      const t0 = performance.now();
+      if (msg.textTotal === undefined) render(msg, msg.text, t0);
+      else startPieces(msg, t0);
+    } else if (msg.type === 'render-text') onPiece(msg.offset, msg.text);
+    else if (msg.type === 'theme') setTheme(msg.theme);
     else if (msg.type === 'command') reading?.command(msg.command, msg.focus === true);
     else if (msg.type === 'hash' && rendered) scrollToHash(msg.hash);
     else if (msg.type === 'copied') reading?.copied(msg.ok);

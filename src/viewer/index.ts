@@ -20,6 +20,7 @@ import {
 import { readingKey } from '../core/reading';
 import { deepLinkHash, linksOut } from './links';
 import { hasMath } from '../core/render/math';
+import { PIECE_CHARS, pieceAt } from '../core/pieces';
 
 interface ExtApi {
   runtime: {
@@ -36,7 +37,21 @@ function ext(): ExtApi | null {
   return g.browser ?? g.chrome ?? null;
 }
 
-type ViewData = ResponseMap['view/get'];
+/**
+ * The notebook's text as it arrives from the background: its parts as they came (view/get, then
+ * view/text), never joined (issue 5). Pieces of them go to the renderer as they arrive.
+ */
+interface ViewText {
+  parts: string[];
+  /** Characters in `parts` so far. */
+  received: number;
+  /** The whole text's length. */
+  total: number;
+  /** The fetch of the rest, while it runs (one at a time). */
+  loading?: Promise<void>;
+}
+
+type ViewData = Omit<ResponseMap['view/get'], 'text' | 'textTotal'> & { text: ViewText };
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -88,6 +103,8 @@ let renderer: {
   wanted: boolean;
   /** The render message went out: this frame is used up. */
   sent: boolean;
+  /** Characters of the text sent to it so far (the render message, then render-text pieces). */
+  sentChars: number;
   /** Its boot script said it runs (renderer.js still loading): it can take the KaTeX hint. */
   booted: boolean;
   hinted: boolean;
@@ -189,8 +206,8 @@ function fail(message: string): void {
   ui.untrust.hidden = true;
   showNotice(message, 'error');
   postState('error', message);
-  // A preloaded renderer that never got a notebook would stay as a blank box.
-  if (renderer !== null && !renderer.sent) {
+  // A preloaded renderer that never got a notebook (or not all of it) would stay as a blank box.
+  if (renderer !== null && (!renderer.sent || renderer.sentChars < (view?.text.total ?? 0))) {
     renderer.frame.remove();
     renderer.port?.close();
     renderer = null;
@@ -400,6 +417,7 @@ function createRenderer(trusted: boolean, wanted: boolean): void {
     port: null,
     wanted,
     sent: false,
+    sentChars: 0,
     booted: false,
     hinted: false,
   };
@@ -422,7 +440,7 @@ function rendererUrl(file: string): string {
 
 /** Above this the viewer does not look: parsing the text here would cost more than it saves. */
 const MATH_HINT_MAX_CHARS = 8 * 1024 * 1024;
-let mathHint: { text: string; math: boolean } | null = null;
+let mathHint: { text: ViewText; math: boolean } | null = null;
 
 function sourceText(v: unknown): string {
   if (typeof v === 'string') return v;
@@ -463,8 +481,15 @@ function notebookHasMath(text: string): boolean {
 function hintKatex(): void {
   const r = renderer;
   if (r === null || !r.booted || r.hinted || view === null) return;
-  if (mathHint?.text !== view.text)
-    mathHint = { text: view.text, math: notebookHasMath(view.text) };
+  const t = view.text;
+  // Only a text under the limit is looked at, whole (joined here if it came in parts).
+  if (t.received < t.total && t.total <= MATH_HINT_MAX_CHARS) return;
+  if (mathHint?.text !== t) {
+    mathHint = {
+      text: t,
+      math: t.total <= MATH_HINT_MAX_CHARS && notebookHasMath(t.parts.join('')),
+    };
+  }
   if (!mathHint.math) return;
   r.hinted = true;
   // The sandboxed frame's origin is opaque: '*' is the only target that reaches it.
@@ -490,19 +515,38 @@ function onRendererReady(msg: FrameMessage, port: MessagePort | undefined): void
 /** The notebook goes to a ready renderer chosen for the current view, once. */
 function sendRender(r: NonNullable<typeof renderer>): void {
   if (!r.ready || !r.wanted || r.sent || r.port === null || view === null) return;
+  const t = view.text;
+  // A text over one piece goes in pieces (issue 5): one huge string posted whole is
+  // deserialized in one long task in the renderer.
+  const first = pieceAt(t.parts, 0, PIECE_CHARS) ?? '';
   r.sent = true;
+  r.sentChars = first.length;
   const base = rawLinkFor(view.url);
   performance.mark('nbshield:render-sent');
   r.port.postMessage({
     nbshield: 1,
     type: 'render',
-    text: view.text,
+    text: first,
+    ...(first.length < t.total ? { textTotal: t.total } : {}),
     trusted: r.trusted,
     allowRemoteImages: settings.allowRemoteImages,
     theme: theme(),
     ...(base !== null && /^https?:/i.test(base) ? { baseUrl: base } : {}),
     ...(deepLink !== null ? { hash: deepLink } : {}),
   });
+  sendPieces(r);
+}
+
+/** The pieces of the text arrived since the last call, to a renderer the render went to. */
+function sendPieces(r: NonNullable<typeof renderer>): void {
+  if (!r.sent || r.port === null || view === null) return;
+  const t = view.text;
+  while (r.sentChars < t.received) {
+    const text = pieceAt(t.parts, r.sentChars, PIECE_CHARS);
+    if (text === null) break;
+    r.port.postMessage({ nbshield: 1, type: 'render-text', offset: r.sentChars, text });
+    r.sentChars += text.length;
+  }
 }
 
 function onRendererMessage(msg: FrameMessage): void {
@@ -581,33 +625,37 @@ window.addEventListener('message', (event) => {
 
 // ---- start ----
 
-/** A notebook too large for one runtime message arrives in parts: view/get, then view/text. */
-async function fullText(first: ViewData): Promise<string> {
-  const total = first.textTotal;
-  if (total === undefined) return first.text;
-  // Verdict refreshes re-ask view/get; the view's text never changes, so keep what we have.
-  if (view !== null && view.text.length === total && view.text.startsWith(first.text)) {
-    return view.text;
-  }
-  const parts = [first.text];
-  let offset = first.text.length;
-  while (offset < total) {
-    const part = await request({ type: 'view/text', viewId, offset });
-    if (part.offset !== offset || part.text.length === 0 || part.total !== total) {
+/**
+ * A notebook too large for one runtime message arrives in parts: view/get, then view/text. Each
+ * part is added to `t` as it comes, and its pieces go on to the renderer at once, unjoined.
+ */
+async function loadRest(t: ViewText): Promise<void> {
+  while (t.received < t.total) {
+    const part = await request({ type: 'view/text', viewId, offset: t.received });
+    if (part.offset !== t.received || part.text.length === 0 || part.total !== t.total) {
       throw new Error('The notebook changed or ended early while it was being loaded.');
     }
-    parts.push(part.text);
-    offset += part.text.length;
+    t.parts.push(part.text);
+    t.received += part.text.length;
+    if (renderer !== null && view?.text === t) sendPieces(renderer);
   }
-  return parts.join('');
 }
 
 async function refresh(initial: boolean): Promise<void> {
-  const first = await request({ type: 'view/get', viewId });
-  const data: ViewData = { ...first, text: await fullText(first) };
+  const { text: firstPart, textTotal, ...first } = await request({ type: 'view/get', viewId });
+  const total = textTotal ?? firstPart.length;
+  const old = view?.text;
+  // Verdict refreshes re-ask view/get; the view's text never changes, so keep what we have.
+  const sameText =
+    old !== undefined &&
+    old.total === total &&
+    (textTotal === undefined ? old.parts.length === 1 && old.parts[0] === firstPart : true) &&
+    (old.parts[0] ?? '').startsWith(firstPart.slice(0, 4096));
+  const text: ViewText =
+    sameText && old !== undefined ? old : { parts: [firstPart], received: firstPart.length, total };
+  const data: ViewData = { ...first, text };
   performance.mark('nbshield:view-received');
-  const changed =
-    !initial && (data.verdict.trusted !== verdict?.trusted || data.text !== view?.text);
+  const changed = !initial && (data.verdict.trusted !== verdict?.trusted || !sameText);
   view = data;
   verdict = data.verdict;
   settings = data.settings;
@@ -629,6 +677,14 @@ async function refresh(initial: boolean): Promise<void> {
   showVerdict();
   if (initial || changed) startRender();
   hintKatex();
+  if (text.received < text.total) {
+    text.loading ??= loadRest(text).finally(() => {
+      delete text.loading;
+    });
+    await text.loading;
+    performance.mark('nbshield:view-text-received');
+    hintKatex();
+  }
 }
 
 async function main(): Promise<void> {

@@ -30,6 +30,19 @@ describe('frame messages used by viewer and renderer', () => {
     expect(parseFrameMessage({ ...render, baseUrl: 'javascript:alert(1)' })).toBeNull();
     expect(parseFrameMessage({ ...render, baseUrl: 'chrome-extension://x/' })).toBeNull();
   });
+  it('render-text pieces: an offset and a text, exactly; render announces their total', () => {
+    expect(parseFrameMessage({ ...render, textTotal: 9 })).not.toBeNull();
+    for (const bad of [0, -1, 1.5, '9', Infinity, 2 ** 60]) {
+      expect(parseFrameMessage({ ...render, textTotal: bad }), String(bad)).toBeNull();
+    }
+    const piece = { nbshield: 1, type: 'render-text', offset: 2, text: 'ab' };
+    expect(parseFrameMessage(piece)).not.toBeNull();
+    expect(parseFrameMessage({ ...piece, offset: -1 })).toBeNull();
+    expect(parseFrameMessage({ ...piece, offset: 0.5 })).toBeNull();
+    expect(parseFrameMessage({ ...piece, text: 7 })).toBeNull();
+    expect(parseFrameMessage({ ...piece, trusted: true })).toBeNull();
+    expect(parseFrameMessage({ nbshield: 1, type: 'render-text', text: 'ab' })).toBeNull();
+  });
   it('rejects extra fields and wrong types (a page cannot smuggle flags)', () => {
     expect(parseFrameMessage({ ...render, trusted: 'true' })).toBeNull();
     expect(parseFrameMessage({ ...render, keyHex: 'aa' })).toBeNull();

@@ -3,7 +3,9 @@
 // notebook that turns out
 // malformed late in the file ends in the same clear message as the whole parse gives, the cells
 // shown so far taken away. Control: a layout the skim does not take (an array-valued member
-// before `cells`) is parsed whole first, and the same marker then says so.
+// before `cells`) is parsed whole first, and the same marker then says so. A text over 4 MiB
+// reaches the renderer in 4 MiB pieces, one message each (core/pieces), read in place: every
+// cell comes out exactly, and a piece after the total ends in a message, not a blank frame.
 import { describe, expect, it } from 'vitest';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import { parseNotebook } from '../../src/core/parse';
@@ -51,7 +53,11 @@ function cells(): unknown[] {
 
 const META = { kernelspec: { name: 'python3', language: 'python', display_name: 'Python 3' } };
 
+/** What the viewer cuts a long text into for the renderer (core/pieces PIECE_CHARS). */
+const PIECE = 4 * 1024 * 1024;
+
 interface Timing {
+  textPieces?: string;
   parsePath?: string;
   parseMs?: string;
   firstChunkMs?: string;
@@ -80,6 +86,8 @@ describe('progressive parse of a large notebook', () => {
     expect(st.state, st.text).toBe('rendered');
     console.info(`[progressive] ${(text.length / 1e6).toFixed(1)} MB: ${JSON.stringify(timing)}`);
     expect(timing.parsePath).toBe('progressive');
+    // The text reached the renderer in 4 MiB pieces, one message each (issue 5).
+    expect(timing.textPieces).toBe(String(Math.ceil(text.length / PIECE)));
     // The first chunk saw only some of the cells parsed, and came before the parse's end.
     expect(Number(timing.firstChunkParsed)).toBeGreaterThan(0);
     expect(Number(timing.firstChunkParsed)).toBeLessThan(CELLS);
@@ -91,6 +99,65 @@ describe('progressive parse of a large notebook', () => {
       CELLS - 2,
     );
     expect(lastHeading).toContain(`Part ${CELLS - 2}`);
+    await page.close();
+  });
+
+  it('a notebook in pieces: every cell exactly, those across piece boundaries too; a piece after the total is an error', async () => {
+    // Raw cells render in order as escaped text (never placeholders), so every cell's text can
+    // be compared; quotes, backslashes, é and astral characters land on the piece boundaries.
+    const line = (i: number, k: number): string =>
+      `cell ${i} line ${k}: "quoted" back\\slash \u00e9t\u00e9 \u{1F600} ${'x'.repeat(k % 7)}\n`;
+    const raw = Array.from({ length: 45 }, (_, i) => ({
+      cell_type: 'raw',
+      id: `r${i}`,
+      metadata: {},
+      source: Array.from({ length: 3200 }, (_, k) => line(i, k)),
+    }));
+    const text = JSON.stringify(
+      { cells: raw, metadata: META, nbformat: 4, nbformat_minor: 5 },
+      null,
+      1,
+    );
+    expect(text.length).toBeGreaterThan(2 * PIECE);
+    const expected = raw.map((c) => c.source.join(''));
+    const { page, st, r, timing } = await open('pieces.ipynb', text);
+    expect(st.state, st.text).toBe('rendered');
+    expect(Number(timing.textPieces)).toBeGreaterThanOrEqual(Math.ceil(text.length / PIECE));
+    expect(timing.parsePath).toBe('progressive');
+    expect(await waitCells(r, raw.length)).toBe(raw.length);
+    const got = await r.evaluate(() =>
+      Array.from(document.querySelectorAll('[data-cell-index] pre.nb-raw'), (e) => e.textContent),
+    );
+    expect(got.length).toBe(raw.length);
+    // Every cell, the last one and those the boundaries cut through included.
+    for (let i = 0; i < raw.length; i++) expect(got[i] === expected[i], `cell ${i}`).toBe(true);
+    // The viewer (the renderer's parent, the only window it listens to) sends one piece too
+    // many: a clear message replaces the notebook, never a blank frame.
+    const v = await viewerFrame(page, s.extensionId);
+    await v.evaluate(
+      (total) =>
+        document
+          .querySelector('iframe')
+          ?.contentWindow?.postMessage(
+            { nbshield: 1, type: 'render-text', offset: total, text: 'x' },
+            '*',
+          ),
+      text.length,
+    );
+    await r.waitForFunction(() => document.querySelector('[role="alert"]') !== null, null, {
+      polling: 100,
+      timeout: 10_000,
+    });
+    const after = await r.evaluate(() => ({
+      cells: document.querySelectorAll('[data-cell-index]').length,
+      alert: document.querySelector('[role="alert"]')?.textContent ?? '',
+    }));
+    expect(after.cells).toBe(0);
+    expect(after.alert).toContain('did not receive this notebook whole');
+    expect(after.alert).toContain(`came after the whole text`);
+    await expect
+      .poll(() => v.evaluate(() => document.body.innerText), { interval: 100, timeout: 10_000 })
+      .toContain('did not receive this notebook whole');
     await page.close();
   });
 
