@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PIECE_CHARS, PieceAssembler, Pieces, cutPieces, pieceAt } from './pieces';
+import { PIECE_CHARS, PieceAssembler, Pieces, cellSeparator, cutPieces, nextPiece } from './pieces';
 
 /** A text and a way to cut it: cut points anywhere, empty pieces included. */
 const cutText = fc
@@ -105,19 +105,47 @@ describe('Pieces', () => {
   });
 });
 
-describe('pieceAt', () => {
-  it('walks parts in pieces of at most the size, never joining two parts', () => {
-    const parts = ['abcdefg', 'hi', 'jklmnopqrs'];
+describe('nextPiece', () => {
+  const walk = (t: string, size: number, sep: string | null): string[] => {
     const got: string[] = [];
-    for (let o = 0, p = pieceAt(parts, 0, 4); p !== null; p = pieceAt(parts, o, 4)) {
+    for (let o = 0, p = nextPiece(t, 0, true, size, sep); p !== null;) {
       got.push(p);
       o += p.length;
+      p = nextPiece(t, o, true, size, sep);
     }
-    expect(got).toEqual(['abcd', 'efg', 'hi', 'jklm', 'nopq', 'rs']);
-    expect(pieceAt(parts, 19, 4)).toBeNull();
-    expect(pieceAt(parts, 5, 4)).toBe('fg');
-    expect(pieceAt(['a\ud83d\ude00b'], 0, 2)).toBe('a');
-    expect(pieceAt(['\ud83d\ude00'], 0, 1)).toBe('\ud83d');
+    return got;
+  };
+
+  it('cuts after the last cell separator within the size, else by size', () => {
+    const nb = JSON.stringify({ cells: ['a', 'bb', 'ccc'].map((x) => ({ x })) }, null, 1);
+    const sep = cellSeparator(nb);
+    expect(sep).toBe('},\n  {');
+    const pieces = walk(nb, 40, sep);
+    expect(pieces.join('')).toBe(nb);
+    // Each piece but the last ends right after a separator's `},`.
+    for (const p of pieces.slice(0, -1)) expect(p.endsWith('},')).toBe(true);
+    expect(pieces.every((p) => p.length <= 40)).toBe(true);
+    expect(pieces.length).toBeGreaterThan(2);
+    // No separator in range: by size, never between surrogate halves.
+    expect(walk('ab\ud83d\ude00cd', 3, sep)).toEqual(['ab', '\ud83d\ude00c', 'd']);
+    expect(walk('abcdefg', 3, null)).toEqual(['abc', 'def', 'g']);
+  });
+
+  it('waits for more rather than end a piece where a part ends', () => {
+    const parts = new Pieces(['abcde', 'fg']);
+    expect(nextPiece(parts, 0, false, 4)).toBe('abcd');
+    expect(nextPiece(parts, 4, false, 4)).toBeNull();
+    expect(nextPiece(parts, 4, true, 4)).toBe('efg');
+    expect(nextPiece(parts, 7, true, 4)).toBeNull();
+    // A piece across two parts is their slices joined.
+    expect(nextPiece(new Pieces(['ab', 'cdef']), 1, false, 3)).toBe('bcd');
+  });
+
+  it('cellSeparator reads the layout of the first cell, or gives none', () => {
+    expect(cellSeparator('{\n "cells": [\n  {\n   "x": 1')).toBe('},\n  {');
+    expect(cellSeparator('{\r\n    "cells": [\r\n        {')).toBe('},\r\n        {');
+    expect(cellSeparator('{"cells":[{"x":1},{"x":2}]}')).toBeNull();
+    expect(cellSeparator('{\n "metadata": {},\n "cells": [\n  {')).toBeNull();
   });
 });
 

@@ -18,40 +18,55 @@ export interface TextLike {
 }
 
 /**
- * The piece of the text made of `parts` that starts at `offset`: at most `size` code units,
- * inside one part (never joining two), and never ending between the two halves of a surrogate
- * pair (when `size` > 1). A slice of that part; null at or past the end.
+ * The separator between two items of a notebook's `cells` array as it is laid out in `head` (the
+ * text's start): `},` then the newline and indent before the first cell's `{`, as nbformat (and
+ * `JSON.stringify(nb, null, n)`) writes it. A JSON string cannot hold a raw newline, and deeper
+ * levels are indented further, so in such a text it occurs between cells only. Null for another
+ * layout (no newline before the first cell, `cells` not first): pieces are then cut by size.
  */
-export function pieceAt(
-  parts: readonly string[],
-  offset: number,
-  size = PIECE_CHARS,
-): string | null {
-  if (!(size >= 1)) throw new RangeError('piece size must be at least 1');
-  let o = 0;
-  for (const part of parts) {
-    if (offset < o + part.length) {
-      const from = offset - o;
-      let to = Math.min(part.length, from + size);
-      const hi = part.charCodeAt(to - 1);
-      if (to < part.length && to - from > 1 && hi >= 0xd800 && hi <= 0xdbff) to--;
-      return part.slice(from, to);
-    }
-    o += part.length;
-  }
-  return null;
+export function cellSeparator(head: string): string | null {
+  const m = /^\s*\{\s*"cells"\s*:\s*\[(\r?\n[ \t]*)\{/.exec(head.slice(0, 256));
+  return m === null ? null : `},${m[1] as string}{`;
 }
 
-/** Cuts `text` into pieces as `pieceAt` does (each a slice of `text`). */
-export function cutPieces(text: string, size = PIECE_CHARS): string[] {
+/**
+ * The piece of `text` (the parts received so far, `complete` once they are all in) that starts
+ * at `offset`: at most `size` code units, and cut just after the last cell separator (`sep`, see
+ * cellSeparator) in that range, so that a cell lies in one piece (the renderer's parse reads a
+ * cell across a boundary from a joined copy, which then stays beside the pieces); by size where
+ * there is none, never between the two halves of a surrogate pair. Null when nothing is left,
+ * or when less than `size` is there and more is to come (the piece waits for the next part
+ * rather than end where that part ends). A slice of one part, or of two joined.
+ */
+export function nextPiece(
+  text: TextLike,
+  offset: number,
+  complete: boolean,
+  size = PIECE_CHARS,
+  sep: string | null = null,
+): string | null {
+  if (!(size >= 1)) throw new RangeError('piece size must be at least 1');
+  const n = text.length;
+  if (offset >= n) return null;
+  if (offset + size >= n) return complete ? text.slice(offset) : null;
+  let end = offset + size;
+  // Looked for inside this range only (a search from its end back to the text's start would
+  // read the whole text again for every piece of a text without separators).
+  const range = text.slice(offset, end);
+  const at = sep === null ? -1 : range.lastIndexOf(sep);
+  if (at > 0) return range.slice(0, at + 2);
+  const hi = text.charCodeAt(end - 1);
+  if (size > 1 && hi >= 0xd800 && hi <= 0xdbff) end--;
+  return range.slice(0, end - offset);
+}
+
+/** Cuts a whole `text` into pieces as `nextPiece` does (each a slice of `text`). */
+export function cutPieces(text: string, size = PIECE_CHARS, sep: string | null = null): string[] {
   const out: string[] = [];
-  for (
-    let p = 0, piece = pieceAt([text], 0, size);
-    piece !== null;
-    piece = pieceAt([text], p, size)
-  ) {
+  for (let p = 0, piece = nextPiece(text, 0, true, size, sep); piece !== null;) {
     out.push(piece);
     p += piece.length;
+    piece = nextPiece(text, p, true, size, sep);
   }
   return out;
 }

@@ -4,7 +4,7 @@ import { corpusFiles, readCorpus } from '../../test/corpus';
 import type { JsonLimits } from './json';
 import type { Notebook, Result } from './model';
 import { parseNotebook } from './parse';
-import { cutPieces, Pieces } from './pieces';
+import { cellSeparator, cutPieces, Pieces } from './pieces';
 import { findCellsSpan, parseNotebookProgressive, type NotebookStream } from './progressive';
 
 const corpus = corpusFiles().map((f) => ({ name: f, text: readCorpus(f) }));
@@ -259,13 +259,19 @@ describe('parseNotebookProgressive', () => {
     let progressive = 0;
     for (const { name, text } of corpus) {
       // A few pieces, and many small ones (boundaries inside strings, keys, numbers, escapes).
-      for (const size of [Math.ceil(text.length / 5) + 7, 4096 + 3]) {
+      // And as the viewer cuts them, between cells where it can.
+      const sep = cellSeparator(text);
+      for (const [size, cut] of [
+        [Math.ceil(text.length / 5) + 7, null],
+        [4096 + 3, null],
+        [4096 + 3, sep],
+      ] as const) {
         const whole = drain(text);
-        const { s, result } = drain(new Pieces(cutPieces(text, size)), undefined, 2);
+        const { s, result } = drain(new Pieces(cutPieces(text, size, cut)), undefined, 2);
         expect(result, `${name} in pieces of ${size}`).toEqual(whole.result);
         expect(s.path, name).toBe(whole.s.path);
         expect(s.restarts, name).toBe(0);
-        if (size === 4099 && s.path === 'progressive') progressive++;
+        if (size === 4099 && cut === null && s.path === 'progressive') progressive++;
       }
     }
     expect(progressive).toBeGreaterThanOrEqual(45);

@@ -20,7 +20,7 @@ import {
 import { readingKey } from '../core/reading';
 import { deepLinkHash, linksOut } from './links';
 import { hasMath } from '../core/render/math';
-import { PIECE_CHARS, pieceAt } from '../core/pieces';
+import { PIECE_CHARS, Pieces, cellSeparator, nextPiece } from '../core/pieces';
 
 interface ExtApi {
   runtime: {
@@ -47,6 +47,8 @@ interface ViewText {
   received: number;
   /** The whole text's length. */
   total: number;
+  /** Where pieces are best cut (between cells; core/pieces cellSeparator), or null. */
+  sep: string | null;
   /** The fetch of the rest, while it runs (one at a time). */
   loading?: Promise<void>;
 }
@@ -512,40 +514,41 @@ function onRendererReady(msg: FrameMessage, port: MessagePort | undefined): void
   sendRender(r);
 }
 
-/** The notebook goes to a ready renderer chosen for the current view, once. */
+/**
+ * The notebook goes to a ready renderer chosen for the current view, once: the whole text in
+ * one `render`, or (over one piece) the first piece with `textTotal`, then one `render-text` per
+ * piece as the background's parts arrive (issue 5: one huge string posted whole is deserialized
+ * in one long task in the renderer). Called again as parts arrive.
+ */
 function sendRender(r: NonNullable<typeof renderer>): void {
-  if (!r.ready || !r.wanted || r.sent || r.port === null || view === null) return;
+  if (!r.ready || !r.wanted || r.port === null || view === null) return;
   const t = view.text;
-  // A text over one piece goes in pieces (issue 5): one huge string posted whole is
-  // deserialized in one long task in the renderer.
-  const first = pieceAt(t.parts, 0, PIECE_CHARS) ?? '';
-  r.sent = true;
-  r.sentChars = first.length;
-  const base = rawLinkFor(view.url);
-  performance.mark('nbshield:render-sent');
-  r.port.postMessage({
-    nbshield: 1,
-    type: 'render',
-    text: first,
-    ...(first.length < t.total ? { textTotal: t.total } : {}),
-    trusted: r.trusted,
-    allowRemoteImages: settings.allowRemoteImages,
-    theme: theme(),
-    ...(base !== null && /^https?:/i.test(base) ? { baseUrl: base } : {}),
-    ...(deepLink !== null ? { hash: deepLink } : {}),
-  });
-  sendPieces(r);
-}
-
-/** The pieces of the text arrived since the last call, to a renderer the render went to. */
-function sendPieces(r: NonNullable<typeof renderer>): void {
-  if (!r.sent || r.port === null || view === null) return;
-  const t = view.text;
-  while (r.sentChars < t.received) {
-    const text = pieceAt(t.parts, r.sentChars, PIECE_CHARS);
-    if (text === null) break;
-    r.port.postMessage({ nbshield: 1, type: 'render-text', offset: r.sentChars, text });
-    r.sentChars += text.length;
+  const text = new Pieces(t.parts);
+  const complete = t.received === t.total;
+  if (!r.sent) {
+    const first = nextPiece(text, 0, complete, PIECE_CHARS, t.sep);
+    if (first === null) return;
+    r.sent = true;
+    r.sentChars = first.length;
+    const base = rawLinkFor(view.url);
+    performance.mark('nbshield:render-sent');
+    r.port.postMessage({
+      nbshield: 1,
+      type: 'render',
+      text: first,
+      ...(first.length < t.total ? { textTotal: t.total } : {}),
+      trusted: r.trusted,
+      allowRemoteImages: settings.allowRemoteImages,
+      theme: theme(),
+      ...(base !== null && /^https?:/i.test(base) ? { baseUrl: base } : {}),
+      ...(deepLink !== null ? { hash: deepLink } : {}),
+    });
+  }
+  for (;;) {
+    const piece = nextPiece(text, r.sentChars, complete, PIECE_CHARS, t.sep);
+    if (piece === null) break;
+    r.port.postMessage({ nbshield: 1, type: 'render-text', offset: r.sentChars, text: piece });
+    r.sentChars += piece.length;
   }
 }
 
@@ -637,7 +640,7 @@ async function loadRest(t: ViewText): Promise<void> {
     }
     t.parts.push(part.text);
     t.received += part.text.length;
-    if (renderer !== null && view?.text === t) sendPieces(renderer);
+    if (renderer !== null && view?.text === t) sendRender(renderer);
   }
 }
 
@@ -652,7 +655,9 @@ async function refresh(initial: boolean): Promise<void> {
     (textTotal === undefined ? old.parts.length === 1 && old.parts[0] === firstPart : true) &&
     (old.parts[0] ?? '').startsWith(firstPart.slice(0, 4096));
   const text: ViewText =
-    sameText && old !== undefined ? old : { parts: [firstPart], received: firstPart.length, total };
+    sameText && old !== undefined
+      ? old
+      : { parts: [firstPart], received: firstPart.length, total, sep: cellSeparator(firstPart) };
   const data: ViewData = { ...first, text };
   performance.mark('nbshield:view-received');
   const changed = !initial && (data.verdict.trusted !== verdict?.trusted || !sameText);
