@@ -221,6 +221,8 @@ export function parseNotebookProgressive(
   return new Stream(typeof text === 'string' ? Pieces.of(text) : text, shouldPause, limits);
 }
 
+const EMPTY = new Pieces([]);
+
 class Stream implements NotebookStream {
   notebook: Notebook | null = null;
   result: Result<Notebook> | null = null;
@@ -236,7 +238,7 @@ class Stream implements NotebookStream {
   private pos = 0;
 
   constructor(
-    private readonly text: Pieces,
+    private text: Pieces,
     private readonly shouldPause: () => boolean,
     private readonly limits: JsonLimits | undefined,
   ) {}
@@ -299,17 +301,23 @@ class Stream implements NotebookStream {
             continue;
           }
           if (r === 'paused') return null;
-          this.result = { ok: true, value: this.notebook as Notebook };
-          return this.result;
+          return this.finish({ ok: true, value: this.notebook as Notebook });
         }
         case 'whole': {
           const r = (this.whole as NonNullable<Stream['whole']>).step();
           if (r === null) return null;
-          this.result = r;
-          return r;
+          return this.finish(r);
         }
       }
     }
+  }
+
+  /** The answer; the text and the parses are let go (a caller may keep the stream). */
+  private finish(r: Result<Notebook>): Result<Notebook> {
+    this.result = r;
+    this.text = EMPTY;
+    this.head = this.cell = this.whole = null;
+    return r;
   }
 
   /**

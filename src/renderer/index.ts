@@ -124,8 +124,12 @@ function parseError(message: string): void {
   toViewer({ nbshield: 1, type: 'render-error', message: m.slice(0, 4000) });
 }
 
-/** Takes the current render's view away (a piece of its text came wrong after it started). */
-let stopRender: (() => void) | null = null;
+/**
+ * The view being rendered, and whether a piece that came wrong stopped it (piecesError). Kept
+ * here, not in a closure of render(), whose scope holds the parser and so the text.
+ */
+let liveView: NotebookView | null = null;
+let renderStopped = false;
 
 /**
  * `t0`: when the text (its first piece) arrived (the benchmark's "after the bytes"). `text`: the
@@ -136,13 +140,6 @@ function render(msg: RenderMsg, text: string | Pieces, t0: number): void {
   // Timings for the benchmark (issue 5), readable in the frame: parse, first chunk, all cells.
   const timing = document.body.dataset;
   const { text: _first, ...opts } = msg; // the text stays with the parser only
-  let stopped = false;
-  let shown: NotebookView | null = null;
-  stopRender = () => {
-    stopped = true;
-    shown?.dispose();
-    shown = null;
-  };
   let sliceStart = performance.now();
   let sliceMs = PARSE_SLICE_MS;
   const shouldPause = (): boolean => performance.now() - sliceStart >= sliceMs;
@@ -152,7 +149,7 @@ function render(msg: RenderMsg, text: string | Pieces, t0: number): void {
     timing.parsePath = 'whole';
     const parser = parseNotebookSteps(typeof text === 'string' ? text : text.join(), shouldPause);
     const go = (): void => {
-      if (stopped) return;
+      if (renderStopped) return;
       sliceStart = performance.now();
       const parsed = parser.step();
       if (parsed === null) {
@@ -162,8 +159,8 @@ function render(msg: RenderMsg, text: string | Pieces, t0: number): void {
       timing.parseMs = String(Math.round(performance.now() - t0));
       if (!parsed.ok) parseError(parsed.error.message);
       else {
-        shown = renderNotebook(parsed.value, opts, t0, true);
-        shown.parsed();
+        liveView = renderNotebook(parsed.value, opts, t0, true);
+        liveView.parsed();
       }
     };
     go();
@@ -175,7 +172,7 @@ function render(msg: RenderMsg, text: string | Pieces, t0: number): void {
   let restarted = false;
   sliceMs = STREAM_FIRST_PARSE_MS;
   const go = (): void => {
-    if (stopped) return;
+    if (renderStopped) return;
     sliceStart = performance.now();
     const result = stream.step();
     timing.firstStepMs ??= String(Math.round(performance.now() - sliceStart));
@@ -184,6 +181,7 @@ function render(msg: RenderMsg, text: string | Pieces, t0: number): void {
       // the whole parse's notebook, or its error.
       view.dispose();
       view = null;
+      liveView = null;
       restarted = true;
     }
     timing.parsePath = stream.path;
@@ -198,13 +196,13 @@ function render(msg: RenderMsg, text: string | Pieces, t0: number): void {
       }
       if (restarted) timing.parseRestarted = 'true';
       view ??= renderNotebook(result.value, opts, t0, false);
-      shown = view;
+      liveView = view;
       view.parsed();
       return;
     }
     if (view === null && stream.notebook !== null && !restarted) {
       view = renderNotebook(stream.notebook, opts, t0, false);
-      shown = view;
+      liveView = view;
     }
     if (view !== null && !view.firstScreenFull()) {
       if (view.renderSome(STREAM_RENDER_MS)) sliceMs = STREAM_PARSE_MS;
@@ -670,7 +668,9 @@ function piecesError(why: string): void {
   if (piecesFailed) return;
   piecesFailed = true;
   rendered = true;
-  stopRender?.();
+  renderStopped = true;
+  liveView?.dispose();
+  liveView = null;
   const m = `nbshield did not receive this notebook whole: ${why}. Reload the page to try again.`;
   showMessage(m);
   toViewer({ nbshield: 1, type: 'render-error', message: m.slice(0, 4000) });
