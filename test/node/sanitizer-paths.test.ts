@@ -8,8 +8,8 @@
 import fc from 'fast-check';
 import { JSDOM } from 'jsdom';
 import { Marked } from 'marked';
-import { defaultTreeAdapter, parse } from 'parse5';
 import { describe, expect, it } from 'vitest';
+import { parse5Fosters } from './fosters';
 import { createNodeSanitizer, parse5Reparse } from '../../src/cli/node-sanitizer';
 import { parseNotebook } from '../../src/core/parse';
 import { renderNotebook } from '../../src/core/render/index';
@@ -92,16 +92,7 @@ describe('the parse5 tree path gives the string path output', () => {
 
 /** Does parse5 foster-parent text out of a table (where jsdom puts it elsewhere: jsdom#3317)? */
 function fosters(markup: string): boolean {
-  let seen = false;
-  const treeAdapter: typeof defaultTreeAdapter = {
-    ...defaultTreeAdapter,
-    insertTextBefore(parent, text, ref) {
-      seen = true;
-      defaultTreeAdapter.insertTextBefore(parent, text, ref);
-    },
-  };
-  parse('<remove></remove>' + markup, { treeAdapter, scriptingEnabled: false });
-  return seen;
+  return parse5Fosters('<remove></remove>' + markup);
 }
 
 // Random HTML-ish markup: tags of every parser mode (tables, select, foreign content and its
