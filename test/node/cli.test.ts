@@ -19,13 +19,12 @@ import { JSDOM } from 'jsdom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { run } from '../../src/cli/main';
+import { CORPUS_DIR, corpusFiles as listCorpus } from '../corpus';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const corpus = path.resolve(root, '../shared/corpus');
+const corpus = CORPUS_DIR;
 const PY = '/usr/bin/python3';
-const corpusFiles = readdirSync(corpus)
-  .filter((f) => f.endsWith('.ipynb'))
-  .sort();
+const corpusFiles = listCorpus();
 
 interface Captured {
   code: number;

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readCorpus } from '../../../test/corpus';
 import type { JsonObject, JsonValue } from '../../core/model';
 import {
   NOT_SAVED,
@@ -13,10 +12,8 @@ import {
   widgetsGeneration,
 } from './widget-state';
 
-const corpus = path.resolve(__dirname, '../../../../shared/corpus');
 const corpusMeta = (name: string): Record<string, JsonValue> =>
-  (JSON.parse(fs.readFileSync(path.join(corpus, name), 'utf8')) as { metadata: JsonObject })
-    .metadata;
+  (JSON.parse(readCorpus(name)) as { metadata: JsonObject }).metadata;
 
 const layout = (): JsonObject => ({
   model_name: 'LayoutModel',
@@ -148,7 +145,7 @@ describe('normalizeWidgetState', () => {
       ['hf-notebooks__Fine_tune_BLIP2_on_an_image_captioning_dataset_PEFT.ipynb', 'flat', 45],
       ['hf-notebooks__nucleotide_transformer_dna_sequence_modelling_with_peft.ipynb', 'flat', 17],
     ] as const) {
-      const text = fs.readFileSync(path.join(corpus, name), 'utf8');
+      const text = readCorpus(name);
       const nb = JSON.parse(text) as {
         metadata: JsonObject;
         cells: Array<{ outputs?: Array<{ data?: Record<string, JsonValue> }> }>;
