@@ -293,6 +293,34 @@ export async function rendererFrame(page: Page, extensionId: string, index = 0):
 }
 
 /**
+ * A notebook over 8 MiB of 30 raw cells (raw cells render in order as escaped text, never as
+ * placeholders, so every cell's text can be compared), for the text-in-pieces tests. Cell 20 is
+ * over 4 MiB, so a piece boundary falls inside it, through quotes, backslashes, é and astral
+ * characters. `indent`: JSON.stringify's (nbformat's layout, where the viewer cuts pieces between
+ * cells); without it the text is compact and pieces are cut by size. `expected`: each cell's text.
+ */
+export function piecesNotebook(
+  metadata: Record<string, unknown>,
+  indent?: number,
+): {
+  text: string;
+  expected: string[];
+} {
+  const line = (i: number, k: number): string =>
+    `cell ${i} line ${k}: "quoted" back\\slash \u00e9t\u00e9 \u{1F600} ${'x'.repeat(k % 7)}\n`;
+  const raw = Array.from({ length: 30 }, (_, i) => ({
+    cell_type: 'raw',
+    id: `r${i}`,
+    metadata: {},
+    source: Array.from({ length: i === 20 ? 90_000 : 3200 }, (_, k) => line(i, k)),
+  }));
+  return {
+    text: JSON.stringify({ cells: raw, metadata, nbformat: 4, nbformat_minor: 5 }, null, indent),
+    expected: raw.map((c) => c.source.join('')),
+  };
+}
+
+/**
  * Click an element inside the sandboxed renderer (an out-of-process frame) as a user would.
  * Headless Chromium sometimes never routes mouse input into that nested frame: the event goes to
  * the viewer document's `<iframe>` element and the renderer sees nothing (seen in CI, and here in

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import { parseNotebook } from '../../src/core/parse';
 import {
+  piecesNotebook,
   rendererFrame,
   useChrome,
   viewerFrame,
@@ -106,33 +107,21 @@ describe('progressive parse of a large notebook', () => {
     // Raw cells render in order as escaped text (never placeholders), so every cell's text can
     // be compared. The viewer cuts pieces between cells where it can; cell 20, over 4 MiB, is
     // cut inside, through its quotes, backslashes, é and astral characters.
-    const line = (i: number, k: number): string =>
-      `cell ${i} line ${k}: "quoted" back\\slash \u00e9t\u00e9 \u{1F600} ${'x'.repeat(k % 7)}\n`;
-    const raw = Array.from({ length: 30 }, (_, i) => ({
-      cell_type: 'raw',
-      id: `r${i}`,
-      metadata: {},
-      source: Array.from({ length: i === 20 ? 90_000 : 3200 }, (_, k) => line(i, k)),
-    }));
-    const text = JSON.stringify(
-      { cells: raw, metadata: META, nbformat: 4, nbformat_minor: 5 },
-      null,
-      1,
-    );
+    const { text, expected } = piecesNotebook(META, 1);
     expect(text.length).toBeGreaterThan(2 * PIECE);
-    expect(raw[20]?.source.join('').length).toBeGreaterThan(PIECE);
-    const expected = raw.map((c) => c.source.join(''));
+    expect(expected[20]?.length).toBeGreaterThan(PIECE);
     const { page, st, r, timing } = await open('pieces.ipynb', text);
     expect(st.state, st.text).toBe('rendered');
     expect(Number(timing.textPieces)).toBeGreaterThanOrEqual(Math.ceil(text.length / PIECE));
     expect(timing.parsePath).toBe('progressive');
-    expect(await waitCells(r, raw.length)).toBe(raw.length);
+    expect(await waitCells(r, expected.length)).toBe(expected.length);
     const got = await r.evaluate(() =>
       Array.from(document.querySelectorAll('[data-cell-index] pre.nb-raw'), (e) => e.textContent),
     );
-    expect(got.length).toBe(raw.length);
+    expect(got.length).toBe(expected.length);
     // Every cell, the last one and those the boundaries cut through included.
-    for (let i = 0; i < raw.length; i++) expect(got[i] === expected[i], `cell ${i}`).toBe(true);
+    for (let i = 0; i < expected.length; i++)
+      expect(got[i] === expected[i], `cell ${i}`).toBe(true);
     // The viewer (the renderer's parent, the only window it listens to) sends one piece too
     // many: a clear message replaces the notebook, never a blank frame.
     const v = await viewerFrame(page, s.extensionId);
