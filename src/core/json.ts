@@ -186,13 +186,25 @@ export function parseJsonSteps(
   };
 }
 
-/** The checks every parse makes on the whole text before reading it (size, BOM, UTF-16). */
-export function precheck<T>(text: string, limits: JsonLimits | undefined): Result<T> | null {
+/**
+ * The checks every parse makes on the whole text before reading it (size, BOM, UTF-16). They
+ * read its length and first characters only, so the text may be a string or a text held in
+ * pieces (core/pieces).
+ */
+export function precheck<T>(
+  text: {
+    readonly length: number;
+    charCodeAt(i: number): number;
+    slice(a: number, b: number): string;
+  },
+  limits: JsonLimits | undefined,
+): Result<T> | null {
   const maxBytes = limits?.maxBytes ?? DEFAULT_MAX_BYTES;
   if (text.length > maxBytes) {
     return fail('too-large', `too large: ${text.length} characters (limit ${maxBytes} bytes)`);
   }
   const c0 = text.charCodeAt(0);
+  const start2 = text.slice(0, 2);
   if (c0 === 0xfeff) {
     return fail(
       'encoding',
@@ -201,9 +213,9 @@ export function precheck<T>(text: string, limits: JsonLimits | undefined): Resul
   }
   if (
     c0 === 0xfffe ||
-    text.startsWith('\ufffd\ufffd') ||
-    text.startsWith('\u00ff\u00fe') ||
-    text.startsWith('\u00fe\u00ff')
+    start2 === '\ufffd\ufffd' ||
+    start2 === '\u00ff\u00fe' ||
+    start2 === '\u00fe\u00ff'
   ) {
     return fail(
       'encoding',

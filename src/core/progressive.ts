@@ -12,13 +12,7 @@
 // parse, whose result or error is then the answer. The text may come as `Pieces` (core/pieces),
 // read in place: items are slices of their piece, and only the fallback joins the pieces.
 
-import {
-  parseJsonSteps,
-  precheck,
-  DEFAULT_MAX_BYTES,
-  DEFAULT_MAX_DEPTH,
-  type JsonLimits,
-} from './json';
+import { parseJsonSteps, precheck, DEFAULT_MAX_DEPTH, type JsonLimits } from './json';
 import type { Cell, Notebook, Result } from './model';
 import { normalizeCellV4, normalizeNotebook } from './notebook';
 import { parseNotebookSteps } from './parse';
@@ -263,12 +257,8 @@ class Stream implements NotebookStream {
       switch (this.phase) {
         case 'start': {
           const t = this.text;
-          // precheck reads the length and the first two characters only.
-          const pre =
-            t.length > (this.limits?.maxBytes ?? DEFAULT_MAX_BYTES)
-              ? false
-              : precheck(t.slice(0, 16), { maxBytes: Infinity }) === null;
-          this.span = pre && this.maxDepth >= 2 ? findCellsSpan(t) : null;
+          this.span =
+            precheck(t, this.limits) === null && this.maxDepth >= 2 ? findCellsSpan(t) : null;
           if (this.span === null) {
             this.fallBack();
             continue;
