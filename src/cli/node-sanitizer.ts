@@ -5,12 +5,12 @@
 // - the stability check's re-parse (`reparse`): jsdom's innerHTML round trip is this same
 //   parse5, plus jsdom's node objects (wrappers, mutation records, live ranges) for a tree that
 //   is thrown away;
-// - DOMPurify's own parse (`parse`): jsdom's DOMParser runs parse5 with a tree adapter that
+// - DOMPurify's own parse (`parseHtml`): jsdom's DOMParser runs parse5 with a tree adapter that
 //   appends text one parse5 character token at a time (`data +=`, i.e. replaceData with its
 //   mutation record and live-range updates per token: most of the cost on big HTML outputs, and
 //   the Vega/Altair specs inside <script> bodies). parse5's own tree adapter builds the same tree
 //   with plain objects, which is then made into jsdom nodes with one text node per run, and
-//   DOMPurify imports that instead of parsing the string. The output is the string path's (tests:
+//   DOMPurify's DOMParser (core/sanitize swaps only that) returns it. The output is the string path's (tests:
 //   src/cli/node-sanitizer.test.ts, test/node/sanitizer-paths.test.ts), with one difference
 //   where jsdom is wrong: text foster-parented out of a table goes before the table, as parse5
 //   and browsers put it, not after it (jsdom#3317).
