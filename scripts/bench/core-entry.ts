@@ -5,3 +5,4 @@ export { nodeHmacSha256 } from '../../src/cli/node-hmac';
 export { createNodeSanitizer } from '../../src/cli/node-sanitizer';
 export { createSanitizer } from '../../src/core/sanitize';
 export { renderStandalonePage } from '../../src/core/render/index';
+export { signNotebookText } from '../../src/core/trust';
