@@ -2,7 +2,6 @@
 // parent (the viewer) sends, cell by cell so the first cells paint fast. Only the trusted variant
 // page, for a render the viewer marked trusted, ever runs output script.
 import { parseFrameMessage, type FrameMessage } from '../core/protocol';
-import { parseNotebookSteps } from '../core/parse';
 import { parseNotebookProgressive } from '../core/progressive';
 import { PieceAssembler, type Pieces } from '../core/pieces';
 import { createSanitizer, SANITIZED_CONTAINER_CSS } from '../core/sanitize';
@@ -143,30 +142,8 @@ function render(msg: RenderMsg, text: string | Pieces, t0: number): void {
   let sliceStart = performance.now();
   let sliceMs = PARSE_SLICE_MS;
   const shouldPause = (): boolean => performance.now() - sliceStart >= sliceMs;
-  if (TRUSTED_PAGE && msg.trusted) {
-    // Whether its cells render lazily (and its scripts run in order) depends on every cell's
-    // outputs (hasActiveOutputs), so a trusted notebook is parsed whole first, as before.
-    timing.parsePath = 'whole';
-    const parser = parseNotebookSteps(typeof text === 'string' ? text : text.join(), shouldPause);
-    const go = (): void => {
-      if (renderStopped) return;
-      sliceStart = performance.now();
-      const parsed = parser.step();
-      if (parsed === null) {
-        nextTask(go);
-        return;
-      }
-      timing.parseMs = String(Math.round(performance.now() - t0));
-      if (!parsed.ok) parseError(parsed.error.message);
-      else {
-        liveView = renderNotebook(parsed.value, opts, t0, true);
-        liveView.parsed();
-      }
-    };
-    go();
-    return;
-  }
-  // The first screen before the whole parse: cells render as they are read (core/progressive).
+  // The first screen before the whole parse: cells render as they are read (core/progressive),
+  // trusted or not; a trusted notebook's scripts wait for the whole parse (renderNotebook).
   const stream = parseNotebookProgressive(text, shouldPause);
   let view: NotebookView | null = null;
   let restarted = false;
@@ -317,8 +294,9 @@ function renderNotebook(
   // viewport. Markdown and raw cells are always rendered in order: the TOC needs every heading,
   // heading slugs and KaTeX macros are numbered in notebook order. A trusted notebook whose
   // outputs may run script is rendered in full, in order, so its scripts run in notebook order.
-  // A notebook still being parsed is never trusted here (render() parses those whole first).
-  const lazy = !(trusted && hasActiveOutputs(nb));
+  // A trusted notebook still being parsed is undecided (null) until parsed(): its first screen
+  // is rendered in full meanwhile, and no cell becomes a placeholder before the decision.
+  let lazy: boolean | null = !trusted ? true : allCells ? !hasActiveOutputs(nb.cells) : null;
   const firstScreenPx = 2 * Math.max(900, screen.availHeight || 0);
   let firstScreen = true;
   const cellDone = (el: Element | null, cell: Cell): void => {
@@ -335,18 +313,19 @@ function renderNotebook(
     else largeCells.delete(cell.index);
     rd.decorateCell(el, cell.source, cell.cell_type === 'code');
   };
-  const lazyCells = lazy
-    ? new LazyCells(
-        root,
-        (cell) => r.renderCell(cell),
-        (cell) => math.wait(cell) === null,
-        cellDone,
-        () =>
-          trusted
-            ? runScripts(root, r.scripts, notebookMetadata, msg.theme, lazyScriptsRun())
-            : undefined,
-      )
-    : null;
+  let lazyCells =
+    lazy !== false
+      ? new LazyCells(
+          root,
+          (cell) => r.renderCell(cell),
+          (cell) => math.wait(cell) === null,
+          cellDone,
+          () =>
+            trusted
+              ? runScripts(root, r.scripts, notebookMetadata, msg.theme, lazyScriptsRun())
+              : undefined,
+        )
+      : null;
   let scriptsRun = 0;
   const lazyScriptsRun = (): number => {
     const from = scriptsRun;
@@ -369,7 +348,7 @@ function renderNotebook(
           root.getBoundingClientRect().bottom > firstScreenPx
         )
           firstScreen = false;
-        if (cell.cell_type === 'code' && lazyCells !== null && !firstScreen) {
+        if (cell.cell_type === 'code' && lazy === true && lazyCells !== null && !firstScreen) {
           lazyCells.addPlaceholder(cell);
           return;
         }
@@ -427,6 +406,14 @@ function renderNotebook(
     firstScreenFull: () => !firstScreen,
     parsed(): void {
       allParsed = true;
+      if (lazy === null) {
+        lazy = !hasActiveOutputs(cells);
+        // Script may run: every further cell in full, in order (no placeholder was made).
+        if (!lazy) {
+          lazyCells?.stop();
+          lazyCells = null;
+        }
+      }
       step();
     },
     dispose(): void {

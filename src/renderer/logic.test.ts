@@ -127,18 +127,22 @@ describe('lazy cells', () => {
     );
   });
   it('only static outputs let a trusted notebook render lazily', () => {
-    expect(hasActiveOutputs(nb([]))).toBe(false);
+    expect(hasActiveOutputs(nb([]).cells)).toBe(false);
     expect(
       hasActiveOutputs(
-        nb([display({ 'text/html': '<b>x</b>', 'image/png': 'AAAA', 'text/plain': 'x' })]),
+        nb([display({ 'text/html': '<b>x</b>', 'image/png': 'AAAA', 'text/plain': 'x' })]).cells,
       ),
     ).toBe(false);
-    expect(hasActiveOutputs(nb([display({ 'text/html': '<p><SCRIPT>x()</script>' })]))).toBe(true);
-    expect(hasActiveOutputs(nb([display({ 'application/javascript': 'x()' })]))).toBe(true);
+    expect(hasActiveOutputs(nb([display({ 'text/html': '<p><SCRIPT>x()</script>' })]).cells)).toBe(
+      true,
+    );
+    expect(hasActiveOutputs(nb([display({ 'application/javascript': 'x()' })]).cells)).toBe(true);
     expect(
-      hasActiveOutputs(nb([display({ 'application/vnd.jupyter.widget-view+json': '{}' })])),
+      hasActiveOutputs(nb([display({ 'application/vnd.jupyter.widget-view+json': '{}' })]).cells),
     ).toBe(true);
-    expect(hasActiveOutputs(nb([display({ 'application/vnd.plotly.v1+json': '{}' })]))).toBe(true);
+    expect(hasActiveOutputs(nb([display({ 'application/vnd.plotly.v1+json': '{}' })]).cells)).toBe(
+      true,
+    );
   });
 });
 

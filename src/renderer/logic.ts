@@ -1,5 +1,5 @@
 // The renderer's DOM-free decisions, testable in Node.
-import type { CodeCell, Notebook } from '../core/model';
+import type { Cell, CodeCell } from '../core/model';
 import { escapeAttr, escapeHtml } from '../core/render/escape';
 
 export type LinkAction =
@@ -76,8 +76,8 @@ const STATIC_MIMES = new Set([
  * or any MIME type we do not know to be static (widgets, plotly, vega ...). Those notebooks are
  * rendered in order, every cell, so their scripts run in notebook order as Jupyter runs them.
  */
-export function hasActiveOutputs(nb: Notebook): boolean {
-  for (const cell of nb.cells) {
+export function hasActiveOutputs(cells: readonly Cell[]): boolean {
+  for (const cell of cells) {
     if (cell.cell_type !== 'code') continue;
     for (const o of cell.outputs) {
       if (o.output_type !== 'display_data' && o.output_type !== 'execute_result') continue;

@@ -6,12 +6,17 @@
 // before `cells`) is parsed whole first, and the same marker then says so. A text over 4 MiB
 // reaches the renderer in 4 MiB pieces, one message each (core/pieces), read in place: every
 // cell comes out exactly, and a piece after the total ends in a message, not a blank frame.
+// A signed (trusted) notebook takes the same path: its first cells before the parse ends, its
+// output scripts only once every cell is read, once each, in notebook order.
 import { describe, expect, it } from 'vitest';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import { parseNotebook } from '../../src/core/parse';
 import {
   piecesNotebook,
   rendererFrame,
+  signedText,
+  sleep,
+  testKey,
   useChrome,
   viewerFrame,
   waitCells,
@@ -23,7 +28,9 @@ let server: FakeGitHub;
 let s: ChromeSession;
 const REPO = 'nbshield/progressive';
 
-useChrome((e) => ({ server, s } = e));
+// The user's key: the trusted cases sign their notebooks with it (the others are unsigned).
+const KEY = testKey('progressive', 'Progressive test key');
+useChrome((e) => ({ server, s } = e), { secretHex: KEY.hex });
 
 const CELLS = 240;
 // About 240 KB of stream text per code cell: 240 cells make a notebook of about 30 MB.
@@ -205,4 +212,60 @@ describe('progressive parse of a large notebook', () => {
       await page.close();
     });
   }
+  it('a trusted notebook: first cells before the parse ends; its scripts once every cell is read, once each, in order', async () => {
+    const js = (tag: string) => ({
+      output_type: 'display_data',
+      metadata: {},
+      data: {
+        'application/javascript': `(window.__order = window.__order || []).push('${tag}'); element.textContent = 'ran ${tag}';`,
+        'text/plain': 'js',
+      },
+    });
+    const all = cells() as Array<{ outputs?: object[] }>;
+    all[1]?.outputs?.push(js('first'));
+    all[CELLS - 1]?.outputs?.push(js('last'));
+    const text = await signedText(
+      JSON.stringify({ cells: all, metadata: META, nbformat: 4, nbformat_minor: 5 }, null, 1),
+      KEY.key,
+    );
+    const { page, st, r, timing } = await open('trusted-big.ipynb', text);
+    expect(st.state, st.text).toBe('rendered');
+    expect(await r.evaluate(() => document.body.dataset.trust)).toBe('trusted');
+    console.info(
+      `[progressive] trusted ${(text.length / 1e6).toFixed(1)} MB: ${JSON.stringify(timing)}`,
+    );
+    expect(timing.parsePath).toBe('progressive');
+    expect(Number(timing.firstChunkParsed)).toBeGreaterThan(0);
+    expect(Number(timing.firstChunkParsed)).toBeLessThan(CELLS);
+    expect(Number(timing.firstChunkMs)).toBeLessThan(Number(timing.parseMs));
+    expect(await waitCells(r, CELLS)).toBe(CELLS);
+    // Output script may run: every cell in full (no placeholder), the scripts in notebook order.
+    await expect
+      .poll(
+        () => r.evaluate(() => (window as unknown as { __order?: string[] }).__order?.length ?? 0),
+        { interval: 100, timeout: 15_000 },
+      )
+      .toBe(2);
+    await sleep(500); // a script run twice would show up now
+    expect(
+      await r.evaluate(() => (window as unknown as { __order?: string[] }).__order?.slice()),
+    ).toEqual(['first', 'last']);
+    expect(await r.evaluate(() => document.querySelectorAll('.nb-pending').length)).toBe(0);
+    await page.close();
+  });
+
+  it('a trusted notebook without scripts: first cells before the parse ends, far code cells left for later', async () => {
+    const text = await signedText(
+      JSON.stringify({ cells: cells(), metadata: META, nbformat: 4, nbformat_minor: 5 }, null, 1),
+      KEY.key,
+    );
+    const { page, st, r, timing } = await open('trusted-static.ipynb', text);
+    expect(st.state, st.text).toBe('rendered');
+    expect(await r.evaluate(() => document.body.dataset.trust)).toBe('trusted');
+    expect(timing.parsePath).toBe('progressive');
+    expect(Number(timing.firstChunkParsed)).toBeLessThan(CELLS);
+    expect(await waitCells(r, CELLS)).toBe(CELLS);
+    expect(Number(await r.evaluate(() => document.body.dataset.pending))).toBeGreaterThan(0);
+    await page.close();
+  });
 });
