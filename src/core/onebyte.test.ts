@@ -22,7 +22,31 @@ const conv = (s: string) => escapeAboveLatin1(enc.encode(s));
 /** What the background uses: the conversion where it pays. */
 const policy = (s: string) => oneByteTextFromBytes(enc.encode(s));
 const ABOVE_LATIN1 = /[\u0100-\uffff]/;
+const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const key: TrustKey = { id: 'k', name: 'k', bytes: enc.encode('a test key') };
+
+/** The conversion written the obvious way, one UTF-16 unit at a time: the reference. */
+function reference(text: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) inString = !inString;
+    else if (inString && c === 0x5c && i + 1 < text.length) {
+      // The escaped character (both halves of a pair) stays as written.
+      const d = text.charCodeAt(i + 1);
+      const len = d >= 0xd800 && d <= 0xdbff ? 2 : 1;
+      out += text.slice(i, i + 1 + len);
+      i += len;
+      continue;
+    } else if (inString && c > 0xff) {
+      out += `\\u${c.toString(16).padStart(4, '0')}`;
+      continue;
+    }
+    out += text[i] as string;
+  }
+  return out;
+}
 
 function progressive(text: string) {
   const s = parseNotebookProgressive(text, () => false);
@@ -199,6 +223,21 @@ describe('the converted text means the same', () => {
         const col = (a.error.column as number) - 1;
         // Nothing escaped before the error on its line: the message is the same word for word.
         if (lineA.slice(0, col) === lineB.slice(0, col)) expect(b.error).toEqual(a.error);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('random texts: the same as the reference, one UTF-16 unit at a time', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('"', '\\', '\\"', 'a', ' ', 'é', 'ÿ', 'Ā', '—', '😀', '\ufeff', '\n'),
+      fc.string({ unit: 'binary', maxLength: 4 }).filter((x) => !LONE.test(x)),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (parts) => {
+        const text = parts.join('');
+        fc.pre(!LONE.test(text));
+        expect(conv(text)).toBe(reference(text));
       }),
       { numRuns: 3000 },
     );

@@ -14,55 +14,74 @@
  */
 const MAX_COST_SHARE = 0.75;
 
-/** The first index of a byte >= 0xC4 (a lead byte of a code point >= U+0100), or -1. */
-function firstHighLead(b: Uint8Array): number {
-  const n = b.length;
-  let i = 0;
-  // Whole aligned words first: most notebooks are mostly ASCII, and a word with no high bit
-  // set has no byte >= 0x80 at all.
-  const head = Math.min(n, (4 - (b.byteOffset & 3)) & 3);
-  for (; i < head; i++) if ((b[i] as number) >= 0xc4) return i;
-  const words = (n - i) >> 2;
-  if (words > 0) {
-    const w = new Uint32Array(b.buffer, b.byteOffset + i, words);
-    for (let k = 0; k < words; k++) {
-      if (((w[k] as number) & 0x80808080) !== 0) {
-        const at = i + k * 4;
-        for (let j = at; j < at + 4; j++) if ((b[j] as number) >= 0xc4) return j;
-      }
-    }
-    i += words * 4;
+/**
+ * Finds the bytes >= 0x80 of a text that is mostly ASCII, a word at a time: a word with no high
+ * bit set holds no such byte. This and indexOf (native) keep the cost near that of the decode.
+ */
+class HighBytes {
+  private readonly words: Uint32Array;
+  /** The words cover [start, end) of the bytes. */
+  private readonly start: number;
+  private readonly end: number;
+
+  constructor(private readonly b: Uint8Array) {
+    this.start = Math.min(b.length, (4 - (b.byteOffset & 3)) & 3);
+    const n = (b.length - this.start) >> 2;
+    this.words = new Uint32Array(b.buffer, b.byteOffset + this.start, n);
+    this.end = this.start + n * 4;
   }
-  for (; i < n; i++) if ((b[i] as number) >= 0xc4) return i;
-  return -1;
+
+  /** The first index >= i of a byte >= 0x80, or -1. */
+  next(i: number): number {
+    const b = this.b;
+    const n = b.length;
+    while (i < n && (i < this.start || i >= this.end || ((i - this.start) & 3) !== 0)) {
+      if ((b[i] as number) >= 0x80) return i;
+      i++;
+    }
+    if (i >= n) return -1;
+    const w = this.words;
+    let k = (i - this.start) >> 2;
+    while (k < w.length && ((w[k] as number) & 0x80808080) === 0) k++;
+    for (i = this.start + k * 4; i < n; i++) if ((b[i] as number) >= 0x80) return i;
+    return -1;
+  }
+
+  /** The first index >= i of a byte >= 0xC4 (the lead byte of a code point >= U+0100), or -1. */
+  nextLead(i: number): number {
+    for (let j = this.next(i); j !== -1; j = this.next(j + 1)) {
+      if ((this.b[j] as number) >= 0xc4) return j;
+    }
+    return -1;
+  }
 }
 
 /**
- * From `from` on: UTF-16 units of the text, characters the escapes would add, and bytes they
- * would add (upper bounds: bytes outside strings are counted too).
+ * UTF-16 units of the text, and the characters and bytes the escapes would add (upper bounds:
+ * characters outside strings are counted too).
  */
-function costs(b: Uint8Array, from: number): { units: number; chars: number; bytes: number } {
-  let units = from;
+function costs(b: Uint8Array, high: HighBytes): { units: number; chars: number; bytes: number } {
+  let continuations = 0;
+  let astral = 0;
   let chars = 0;
   let bytes = 0;
-  for (let i = from; i < b.length; i++) {
+  for (let i = high.next(0); i !== -1; i = high.next(i + 1)) {
     const c = b[i] as number;
-    if (c < 0xc0) {
-      if (c < 0x80) units++; // else a continuation byte
-    } else if (c < 0xc4) units++;
+    if (c < 0xc0) continuations++;
+    else if (c < 0xc4)
+      continue; // U+0080-U+00FF stays as it is
     else if (c < 0xf0) {
       // 2 or 3 bytes -> a 6-character escape
-      units++;
       chars += 5;
       bytes += c < 0xe0 ? 4 : 3;
     } else {
-      // 4 bytes -> two escapes, 12 characters
-      units += 2;
+      // 4 bytes (two UTF-16 units) -> two escapes, 12 characters
+      astral++;
       chars += 10;
       bytes += 8;
     }
   }
-  return { units, chars, bytes };
+  return { units: b.length - continuations + astral, chars, bytes };
 }
 
 const HEX = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102];
@@ -104,36 +123,46 @@ function sequenceAt(b: Uint8Array, i: number, lead: number): [number, number] | 
   return [4, cp];
 }
 
+/** Whether the byte at `at` follows an odd run of backslashes (so it is escaped). */
+function escaped(b: Uint8Array, at: number): boolean {
+  let j = at - 1;
+  while (j >= 0 && b[j] === 0x5c) j--;
+  return ((at - 1 - j) & 1) === 1;
+}
+
 /**
  * The bytes with every valid character >= U+0100 inside a JSON string written as `\uXXXX`
  * (astral ones as a surrogate pair of escapes). `room` is an upper bound of the bytes added.
+ * Where a string starts and ends is followed from quote to quote (a quote after an odd run of
+ * backslashes does not end it), as a JSON parser reads it; an escaped character (`\` before
+ * it) is left as written, so an invalid escape stays invalid.
  */
-function escapeInStrings(b: Uint8Array, room: number): Uint8Array {
+function escapeInStrings(b: Uint8Array, high: HighBytes, room: number): Uint8Array {
   const n = b.length;
   const out = new Uint8Array(n + room);
   let o = 0;
   let run = 0; // start of the bytes not yet copied to out
+  let p: number; // where the next lead byte is looked for
   let inString = false;
-  for (let i = 0; i < n; i++) {
-    const c = b[i] as number;
-    if (c === 0x22) inString = !inString;
-    else if (!inString) continue;
-    else if (c === 0x5c)
-      i++; // the escaped character, whatever it is, stays as written
-    else if (c >= 0xc4) {
-      const seq = sequenceAt(b, i, c);
-      if (seq === null) continue;
-      out.set(b.subarray(run, i), o);
-      o += i - run;
-      const cp = seq[1];
-      if (cp < 0x10000) o = putEscape(out, o, cp);
-      else {
-        o = putEscape(out, o, 0xd800 + ((cp - 0x10000) >> 10));
-        o = putEscape(out, o, 0xdc00 + ((cp - 0x10000) & 0x3ff));
-      }
-      i += seq[0] - 1;
-      run = i + 1;
+  let q = b.indexOf(0x22);
+  for (let h = high.nextLead(0); h !== -1; h = high.nextLead(p)) {
+    while (q !== -1 && q < h) {
+      if (!inString || !escaped(b, q)) inString = !inString;
+      q = b.indexOf(0x22, q + 1);
     }
+    p = h + 1;
+    if (!inString || escaped(b, h)) continue;
+    const seq = sequenceAt(b, h, b[h] as number);
+    if (seq === null) continue; // not UTF-8: left for the decoder to refuse
+    out.set(b.subarray(run, h), o);
+    o += h - run;
+    const cp = seq[1];
+    if (cp < 0x10000) o = putEscape(out, o, cp);
+    else {
+      o = putEscape(out, o, 0xd800 + ((cp - 0x10000) >> 10));
+      o = putEscape(out, o, 0xdc00 + ((cp - 0x10000) & 0x3ff));
+    }
+    p = run = h + seq[0];
   }
   out.set(b.subarray(run, n), o);
   o += n - run;
@@ -153,9 +182,9 @@ const decodeStrict = (b: Uint8Array): string =>
  */
 export function escapeAboveLatin1(bytes: Uint8Array): string | null {
   try {
-    const first = firstHighLead(bytes);
-    if (first === -1) return decodeStrict(bytes);
-    return decodeStrict(escapeInStrings(bytes, costs(bytes, first).bytes));
+    const high = new HighBytes(bytes);
+    if (high.nextLead(0) === -1) return decodeStrict(bytes);
+    return decodeStrict(escapeInStrings(bytes, high, costs(bytes, high).bytes));
   } catch {
     return null;
   }
@@ -168,11 +197,11 @@ export function escapeAboveLatin1(bytes: Uint8Array): string | null {
  */
 export function oneByteTextFromBytes(bytes: Uint8Array): string | null {
   try {
-    const first = firstHighLead(bytes);
-    if (first === -1) return decodeStrict(bytes);
-    const c = costs(bytes, first);
+    const high = new HighBytes(bytes);
+    if (high.nextLead(0) === -1) return decodeStrict(bytes);
+    const c = costs(bytes, high);
     if (c.units + c.chars > 2 * c.units * MAX_COST_SHARE) return decodeStrict(bytes);
-    return decodeStrict(escapeInStrings(bytes, c.bytes));
+    return decodeStrict(escapeInStrings(bytes, high, c.bytes));
   } catch {
     return null;
   }
