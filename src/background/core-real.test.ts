@@ -113,6 +113,53 @@ describe('with the real core', () => {
     expect(await verdict()).toMatchObject({ trusted: false, reason: 'bad-signature' });
   });
 
+  it('a notebook with characters above U+00FF: the views hold it one byte a character, and trust, signatures and "changed" are as for its text', async () => {
+    const nb = (s: string) =>
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: { title: 'Fläche — 😀' },
+        cells: [{ cell_type: 'markdown', metadata: {}, source: [`${s} — a dash, 😀 an emoji\n`] }],
+      });
+    const text = nb('Résumé');
+    const FILE = 'file:///home/u/demo.ipynb';
+    const local: SenderLike = { id: ME.id, url: FILE, tab: { id: 1, url: FILE }, frameId: 0 };
+    const files: Record<string, string> = { [RAW]: text };
+    const { call, verdict, stores } = setup(files);
+    const v0 = await verdict();
+    const got = await call<{ text: string }>({ type: 'view/get', viewId: v0.viewId }, viewer);
+    expect(got.text).not.toBe(text);
+    expect(/[\u0100-\uffff]/.test(got.text)).toBe(false);
+    expect(JSON.parse(got.text)).toEqual(JSON.parse(text));
+    await call({ type: 'view/trust', viewId: v0.viewId }, viewer);
+    expect(await verdict()).toMatchObject({ trusted: true, reason: 'recorded' });
+
+    // The same notebook as a local file, uploaded in parts cut inside the emoji's surrogate pair.
+    const cut = text.indexOf('😀') + 1;
+    await call({ type: 'nb/upload', url: FILE, offset: 0, text: text.slice(0, cut) }, local);
+    const { viewId } = await call<{ viewId: string }>(
+      { type: 'nb/open', url: FILE, text: text.slice(cut), uploaded: true },
+      local,
+    );
+    const fromFile = await call<{ text: string; verdict: { trusted: boolean } }>(
+      { type: 'view/get', viewId },
+      viewer,
+    );
+    expect(fromFile.text).toBe(got.text);
+    expect(fromFile.verdict.trusted).toBe(true);
+
+    // A signature made over the original text verifies; one character changed is "changed".
+    const kr = (stores.secrets as ReturnType<typeof memoryKV>).data.get('keyring') as {
+      keys: Array<{ id: string; name: string; bytes: Uint8Array }>;
+    };
+    const signed = await signNotebookText(nb('Résumé, signed'), kr.keys[0]!);
+    if (!signed.ok) throw new Error(signed.error.message);
+    files[RAW] = signed.value;
+    expect(await verdict()).toMatchObject({ trusted: true, reason: 'signed' });
+    files[RAW] = nb('Resumé');
+    expect(await verdict()).toMatchObject({ trusted: false, reason: 'changed' });
+  });
+
   it("a Jupyter notebook_secret imports byte-exact: its digests equal nbformat's", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'nbs-secret-'));
     const secretFile = path.join(dir, 'notebook_secret');

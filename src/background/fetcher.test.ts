@@ -97,11 +97,32 @@ describe('fetchNotebookText', () => {
     ).rejects.toThrow(/unexpected host/);
   });
 
+  it('writes characters above U+00FF inside strings as escapes (core/onebyte), and refuses invalid UTF-8 there too', async () => {
+    const body = '{"a — b": "x — 😀 é", "pad": "' + 'ASCII '.repeat(10) + '"}';
+    const t = await fetchNotebookText('u', async () => res(body));
+    expect(t).toBe(
+      body.replace(' — b', ' \\u2014 b').replace('x — 😀', 'x \\u2014 \\ud83d\\ude00'),
+    );
+    expect(JSON.parse(t)).toEqual(JSON.parse(body));
+    const bad = new TextEncoder().encode(body);
+    bad[bad.indexOf(0xe2) + 1] = 0x22; // the dash's second byte
+    await expect(fetchNotebookText('u', async () => res(bad))).rejects.toThrow(
+      'The notebook is not valid UTF-8 text',
+    );
+  });
+
   it('keeps a BOM so the parser can report it', async () => {
     const t = await fetchNotebookText('u', async () =>
       res(new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d])),
     );
     expect(t).toBe('\ufeff{}');
+    // Outside a string it is not escaped, with characters to escape after it.
+    const t2 = await fetchNotebookText('u', async () =>
+      res(
+        new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(`["—${' '.repeat(30)}"]`)]),
+      ),
+    );
+    expect(t2).toBe(`\ufeff["\\u2014${' '.repeat(30)}"]`);
   });
 });
 

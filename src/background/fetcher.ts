@@ -1,6 +1,8 @@
 // Which notebook locations we support, and fetching them from the service worker (host
 // permissions, the user's GitHub session cookie for private repositories).
 
+import { oneByteTextFromBytes } from '../core/onebyte';
+
 export const MAX_NOTEBOOK_BYTES = 100 * 1024 * 1024;
 
 export interface Location {
@@ -74,7 +76,11 @@ export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 /** Called as the body arrives: bytes so far, and the declared size (null when unknown). */
 export type ProgressFn = (received: number, total: number | null) => void;
 
-/** Fetches and decodes strictly as UTF-8. Throws an Error whose message the user can read. */
+/**
+ * Fetches and decodes strictly as UTF-8, characters above U+00FF inside JSON strings written as
+ * `\uXXXX` escapes where that pays (core/onebyte: the same notebook, kept one byte a character
+ * here and in the frames it is posted to). Throws an Error whose message the user can read.
+ */
 export async function fetchNotebookText(
   url: string,
   fetchImpl: FetchLike,
@@ -109,12 +115,10 @@ export async function fetchNotebookText(
   const total = Number.isFinite(declared) && declared > 0 ? declared : null;
   onProgress?.(0, total);
   const bytes = await readLimited(res, maxBytes, tooLarge, (n) => onProgress?.(n, total));
-  try {
-    // ignoreBOM keeps a BOM in the text so the parser can report it instead of hiding it.
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new Error('The notebook is not valid UTF-8 text');
-  }
+  // A BOM is kept in the text so the parser can report it instead of hiding it.
+  const text = oneByteTextFromBytes(bytes);
+  if (text === null) throw new Error('The notebook is not valid UTF-8 text');
+  return text;
 }
 
 async function readLimited(

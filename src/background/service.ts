@@ -10,6 +10,7 @@ import type {
   VerdictInfo,
 } from '../core/protocol';
 import type { BgCore, TrustKey } from './core-api';
+import { oneByteText } from '../core/onebyte';
 import { fetchNotebookText, MAX_NOTEBOOK_BYTES, resolveLocation, type FetchLike } from './fetcher';
 import { Keyring } from './keyring';
 import { Records, recordedSets, type RecordsState } from './records';
@@ -176,7 +177,8 @@ export class Service {
       if (text.length > MAX_NOTEBOOK_BYTES) {
         throw new Error('The notebook is too large to show (the limit is 100 MB)');
       }
-      body = Promise.resolve(text);
+      // As a fetched text is (fetcher.ts): one byte a character wherever it is kept or posted.
+      body = Promise.resolve(oneByteText(text));
     } else {
       // The worker fetches itself: a page cannot make us show text that is not at that URL.
       // Progress for the content script's nb/progress, in memory: it only matters while this
