@@ -3,7 +3,8 @@
 // renders when the top-level page scrolls near it (IntersectionObserver across the two
 // cross-origin frames); the TOC has every heading; #cell-N deep links land on a rendered cell;
 // `beforeprint` renders every cell; a trusted notebook with scripts renders every cell in order
-// and runs its scripts in notebook order.
+// and runs its scripts in notebook order; a text with a dash and an emoji costs the frame one byte a
+// character (the background escaped them).
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
@@ -80,11 +81,34 @@ function heavyNotebook(cellCount: number, imageChars: number): string {
 }
 const HEAVY = heavyNotebook(40, 150_000);
 
+/**
+ * A few MB of code cells whose sources are plain ASCII strings (slices of the text: the far
+ * cells, still placeholders, keep the whole text alive), and a heading with a dash and an emoji:
+ * one character above U+00FF is enough for V8 to store a string two bytes per character.
+ */
+function dashedNotebook(codeCells: number, sourceChars: number): string {
+  const cells: object[] = [md('# Résumé — the results 😀')];
+  for (let i = 0; i < codeCells; i += 1) {
+    cells.push(
+      code(`value_${i} = '${'A'.repeat(sourceChars)}'  # cell ${i}`, [stream(`out ${i}\n`)]),
+    );
+  }
+  return JSON.stringify({ nbformat: 4, nbformat_minor: 4, metadata: {}, cells });
+}
+const DASHED = dashedNotebook(120, 25_000);
+/** The same notebook as Python's json.dumps writes it by default (ensure_ascii): all ASCII. */
+const ESCAPED = DASHED.replace(
+  /[\u0100-\uffff]/g,
+  (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+);
+
 beforeAll(async () => {
   server = await startServer();
   server.setFile(REPO, 'long.ipynb', LONG);
   server.setFile(REPO, 'heavy.ipynb', HEAVY);
   server.setFile(REPO, 'light.ipynb', heavyNotebook(1, 1_000));
+  server.setFile(REPO, 'dashed.ipynb', DASHED);
+  server.setFile(REPO, 'escaped.ipynb', ESCAPED);
   s = await launchChrome({ server });
   await setSecretHex(s, KEY_HEX);
 });
@@ -256,6 +280,35 @@ describe('lazy rendering (Chromium)', () => {
     expect(heavy - light, `retained ${heavy} against ${light} bytes`).toBeLessThan(
       HEAVY.length / 4,
     );
+  });
+
+  it('a text with characters above U+00FF costs the renderer one byte a character (issue 5: heap)', async () => {
+    // The frame's JS heap after a forced GC with far cells still placeholders: their sources
+    // are slices of the text, so the text is all there. The all-ASCII twin is one-byte in any
+    // case; the raw one is one-byte only if the background escaped its dash and emoji.
+    const kept = async (p: string, cells: number): Promise<number> => {
+      const { page, r } = await open(p);
+      await waitCells(r, cells);
+      if (cells > 100) {
+        const pending = await r.evaluate(() => document.querySelectorAll('.nb-pending').length);
+        expect(pending).toBeGreaterThan(100);
+      }
+      const cdp = await s.context.newCDPSession(r);
+      await cdp.send('HeapProfiler.collectGarbage');
+      const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+      await cdp.detach();
+      await page.close();
+      return usedSize;
+    };
+    const light = await kept('light.ipynb', 2);
+    const ascii = await kept('escaped.ipynb', 121);
+    const raw = await kept('dashed.ipynb', 121);
+    expect(DASHED.length).toBeGreaterThan(3_000_000);
+    const perChar = (raw - light) / ESCAPED.length;
+    const got = `raw ${raw}, ASCII twin ${ascii}, small ${light} bytes; ${perChar.toFixed(2)} bytes a character`;
+    // Two bytes a character would put the raw one about 3 MB (its length) over its twin.
+    expect(Math.abs(raw - ascii), got).toBeLessThan(DASHED.length / 4);
+    expect(perChar, got).toBeLessThan(1.4);
   });
 
   it('j/k focus stays on a cell that renders under it', async () => {
