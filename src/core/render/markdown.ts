@@ -8,30 +8,11 @@ import { exceedsDepth } from './depth';
 import { decodeEntities, escapeAttr, escapeHtml } from './escape';
 import { highlight, hljsLanguage } from './highlight';
 import { RAW_TEXT, removeMath, replaceMath, type MathOptions, type MathSpan } from './math';
-import { imageDataUri } from './images';
+import { extractMarkdownImages, type MarkdownImages } from './md-images';
 import type { HeadingEntry, RenderContext } from './types';
 
-// marked is synchronous, so the attachments of the cell being parsed can live here.
-let currentAttachments: Attachments | undefined;
-
-function resolveAttachment(ref: string): string | undefined {
-  const att = currentAttachments;
-  if (!att) return undefined;
-  const raw = ref.slice('attachment:'.length);
-  let decoded = raw;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    // keep raw
-  }
-  const bundle = att[raw] ?? att[decoded];
-  if (!bundle) return undefined;
-  for (const mime of Object.keys(bundle)) {
-    const uri = imageDataUri(mime, bundle[mime]);
-    if (uri) return uri;
-  }
-  return undefined;
-}
+// marked is synchronous, so the images of the cell being parsed can live here.
+let currentImages: MarkdownImages | undefined;
 
 const marked = new Marked({
   gfm: true,
@@ -41,7 +22,7 @@ const marked = new Marked({
       let src = href;
       let alt = text;
       if (href.startsWith('attachment:')) {
-        const uri = resolveAttachment(href);
+        const uri = currentImages?.attachment(href);
         if (uri) src = uri;
         else {
           // No src: the browser shows the alt text as a broken image.
@@ -95,6 +76,7 @@ function addHeadingAnchors(
   math: MathSpan[],
   ctx: RenderContext,
   cellIndex: number | undefined,
+  restore: (s: string) => string,
 ): string {
   let out = '';
   let last = 0;
@@ -127,7 +109,7 @@ function addHeadingAnchors(
 
   function heading(level: number, attrs: string, inner: string): string {
     const text = decodeEntities(
-      inner
+      restore(inner)
         .replace(/<[^>]*>/g, '')
         .replace(/@@(\d+)@@/g, (_p, k: string) => math[Number(k)]?.tex ?? ''),
     )
@@ -137,7 +119,7 @@ function addHeadingAnchors(
     let id: string;
     let openTag: string;
     if (existing && existing[1]) {
-      id = decodeEntities(existing[1]);
+      id = decodeEntities(restore(existing[1]));
       openTag = `<h${level}${attrs}>`;
     } else {
       const base = slugify(text);
@@ -166,19 +148,22 @@ export function renderMarkdown(
   attachments?: Attachments,
   cellIndex?: number,
 ): string {
-  const { text, math } = removeMath(source);
-  currentAttachments = attachments;
+  // Big data: images leave the text here and come back after sanitizing (md-images.ts).
+  const images = extractMarkdownImages(source, attachments);
+  const { text, math } = removeMath(images.text);
+  images.restoreMath(math);
+  currentImages = images;
   let html: string | undefined;
   try {
     html = markdownToHtml(text);
     if (html !== undefined && attachments) {
       html = html.replace(RAW_ATTACHMENT, (m, pre: string, _q: string, ref: string) => {
-        const uri = resolveAttachment(decodeEntities(ref));
+        const uri = images.attachment(decodeEntities(ref));
         return uri ? `${pre}"${uri}"` : m;
       });
     }
   } finally {
-    currentAttachments = undefined;
+    currentImages = undefined;
   }
   if (html === undefined || exceedsDepth(html)) {
     return (
@@ -187,6 +172,7 @@ export function renderMarkdown(
     );
   }
   const clean = ctx.opts.sanitizer.markdownHtml(html);
-  const anchored = addHeadingAnchors(clean, math, ctx, cellIndex);
-  return replaceMath(anchored, math, mathOptions(ctx));
+  const anchored = addHeadingAnchors(clean, math, ctx, cellIndex, images.restore);
+  const out = replaceMath(anchored, math, mathOptions(ctx));
+  return images.putBack(out, ctx.images, ctx.opts.largeImageChars);
 }
