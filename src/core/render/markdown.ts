@@ -149,7 +149,7 @@ export function renderMarkdown(
   cellIndex?: number,
 ): string {
   // Big data: images leave the text here and come back after sanitizing (md-images.ts).
-  const images = extractMarkdownImages(source, attachments);
+  const images = extractMarkdownImages(source, attachments, ctx.opts.markdownImageChars);
   const { text, math } = removeMath(images.text);
   images.restoreMath(math);
   currentImages = images;

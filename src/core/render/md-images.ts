@@ -21,8 +21,8 @@ import { imageData, type ImageData } from './images';
 import type { MathSpan } from './math';
 import { RAW_TEXT } from './math';
 
-/** Payloads shorter than this stay inline: the token saves nothing worth a pass. */
-export const MARKDOWN_IMAGE_MIN_CHARS = 1024;
+/** Default RenderOptions.markdownImageChars: below it the token would save nothing. */
+export const MARKDOWN_IMAGE_CHARS = 1024;
 
 // `data:<type>;base64,` and the longest run of base64 characters after it (so a token can
 // replace exactly that run); imageData then checks the type and the base64 strictly.
@@ -84,6 +84,7 @@ function findAttachment(att: Attachments, ref: string): ImageData | undefined {
 export function extractMarkdownImages(
   source: string,
   attachments: Attachments | undefined,
+  minChars: number = MARKDOWN_IMAGE_CHARS,
 ): MarkdownImages {
   const token = randomToken();
   const entries: Entry[] = [];
@@ -92,7 +93,7 @@ export function extractMarkdownImages(
   const text =
     usable && source.includes('data:')
       ? source.replace(DATA_IMAGE, (m: string, prefix: string, mime: string, payload: string) => {
-          if (payload.length < MARKDOWN_IMAGE_MIN_CHARS || CSS_WORD.test(payload)) return m;
+          if (payload.length < minChars || CSS_WORD.test(payload)) return m;
           const image = imageData(mime, payload);
           // A payload that is not strict base64 (or not an allowed image type) stays as it is.
           if (!image || image.base64 !== payload) return m;
@@ -114,7 +115,7 @@ export function extractMarkdownImages(
       const image = findAttachment(attachments, ref);
       if (!image) return undefined;
       const prefix = `data:${image.type};base64,`;
-      if (!usable || image.base64.length < MARKDOWN_IMAGE_MIN_CHARS) return prefix + image.base64;
+      if (!usable || image.base64.length < minChars) return prefix + image.base64;
       entries.push({ image, prefix });
       return prefix + token + String(entries.length - 1);
     },

@@ -46,6 +46,13 @@ export interface RenderOptions {
    * 20 MB URI as an HTML attribute held the frame for about 240 ms here. Unset: inline.
    */
   largeImageChars?: number;
+  /**
+   * A `data:` image in Markdown (inline, raw `<img>` or `attachment:`) whose base64 is at least
+   * this long is taken out of the text before marked and the sanitizer and put back after them
+   * (md-images.ts); over `largeImageChars` it takes the output images' route. Default 1024;
+   * Infinity: never (every pass sees the whole URI, as before).
+   */
+  markdownImageChars?: number;
 }
 
 export interface ScriptEntry {
