@@ -205,6 +205,83 @@ describe('one huge output', () => {
     await page.close();
   });
 
+  it('big Markdown images (inline, raw <img>, attachment:) show from blob: URLs with their pixels; the same URI in code stays text', async () => {
+    const png = noisePng(480, 400);
+    const big = PNG.sync.write(png).toString('base64');
+    expect(big.length).toBeGreaterThan(512 * 1024);
+    const uri = `data:image/png;base64,${big}`;
+    server.setFile(
+      REPO,
+      'md-images.ipynb',
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: {},
+        cells: [
+          {
+            cell_type: 'markdown',
+            id: 'm1',
+            metadata: {},
+            attachments: { 'noise.png': { 'image/png': big } },
+            source: [
+              `# Images\n\n![inline](${uri})\n\n`,
+              `<img src="${uri}" alt="raw" onerror="window.__pwned='md-raw'">\n\n`,
+              '![attached](attachment:noise.png)\n\n',
+              `\`${uri.slice(0, 40)}…\` and \`<img src="${uri}">\`\n`,
+            ],
+          },
+        ],
+      }),
+    );
+    const page = await s.context.newPage();
+    await page.goto(server.blobUrl(REPO, 'md-images.ipynb'), { waitUntil: 'domcontentloaded' });
+    await waitRendered(page, 0, 30_000);
+    const r = await rendererFrame(page, s.extensionId);
+    const imgs = r.locator('.nb-markdown img');
+    await expect.poll(() => imgs.count(), { timeout: 15_000 }).toBe(3);
+    await expect
+      .poll(
+        () =>
+          r.evaluate(() =>
+            Array.from(document.querySelectorAll('.nb-markdown img')).map(
+              (img) => (img.getAttribute('src') ?? '').split(':')[0],
+            ),
+          ),
+        { timeout: 15_000 },
+      )
+      .toEqual(['blob', 'blob', 'blob']);
+    const shown = await r.evaluate(async () =>
+      Promise.all(
+        Array.from(document.querySelectorAll<HTMLImageElement>('.nb-markdown img')).map(
+          async (img) => {
+            await img.decode().catch(() => undefined);
+            const c = document.createElement('canvas');
+            c.width = 480;
+            c.height = 400;
+            const g = c.getContext('2d');
+            g?.drawImage(img, 0, 0);
+            return {
+              alt: img.alt,
+              w: img.naturalWidth,
+              row: Array.from(g?.getImageData(0, 321, 8, 1).data ?? []),
+              handlers: img.getAttributeNames().filter((n) => /^on|^data-nbshield/.test(n)),
+            };
+          },
+        ),
+      ),
+    );
+    const row = Array.from(png.data.subarray(321 * 480 * 4, 321 * 480 * 4 + 32));
+    expect(shown).toEqual(
+      ['inline', 'raw', 'attached'].map((alt) => ({ alt, w: 480, row, handlers: [] })),
+    );
+    // The code span holds the whole URI as text, as before.
+    const code = await r.locator('.nb-markdown code').nth(1).textContent();
+    expect(code).toBe(`<img src="${uri}">`);
+    const report = await canaryReport(page, server);
+    expect(report.pwned).toEqual([]);
+    await page.close();
+  });
+
   it('control: the same table under the limit renders at once', async () => {
     server.setFile(REPO, 'small.ipynb', notebook(2_000, 10, server.canaryUrl('large-small')));
     const page = await s.context.newPage();

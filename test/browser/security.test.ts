@@ -12,7 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import { fixturesDir } from '../fakegithub/server.mjs';
-import { ALL_VECTORS, VECTOR_FILES, type AttackVector } from '../fixtures/vectors/vectors';
+import {
+  ALL_VECTORS,
+  VECTOR_FILES,
+  expandBig,
+  type AttackVector,
+} from '../fixtures/vectors/vectors';
 import {
   canaryReport,
   firedIds,
@@ -156,7 +161,9 @@ describe('hand-written attack notebooks (Chromium)', () => {
 /** One notebook per vector file: html/svg vectors as outputs, markdown ones as cells. */
 function vectorNotebook(vectors: AttackVector[]): string {
   const cells = vectors.map((v, i) => {
-    const payload = v.payload
+    // The big-image placeholders first (the SVG's script is inside its base64, out of the
+    // canary server's reach: it must never run at all).
+    const payload = expandBig(v.payload, 'top.__pwned=1')
       .split('__CANARY_JS__')
       .join(`__CANARY_JS:${v.id}__`)
       .split('__CANARY_URL__')
