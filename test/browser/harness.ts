@@ -676,6 +676,30 @@ export function tmpFile(name: string, text: string): string {
   return p;
 }
 
+/** The renderer frame's JS heap after a forced GC (CDP on the frame's own target), in bytes. */
+export async function frameHeapAfterGc(s: ChromeSession, frame: Frame): Promise<number> {
+  const cdp = await s.context.newCDPSession(frame);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  await cdp.detach();
+  return usedSize;
+}
+
+/**
+ * A display_data output whose `application/javascript` pushes `tag` onto `window.__order` (the
+ * order trusted output scripts ran in) and writes "ran TAG" into its output element.
+ */
+export function orderScriptOutput(tag: string): Record<string, unknown> {
+  return {
+    output_type: 'display_data',
+    metadata: {},
+    data: {
+      'application/javascript': `(window.__order = window.__order || []).push('${tag}'); element.textContent = 'ran ${tag}';`,
+      'text/plain': 'js',
+    },
+  };
+}
+
 export { sleep };
 
 export { noisePng } from '../noise-png.mjs';

@@ -11,6 +11,8 @@ import type { Frame, Page } from 'playwright-core';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import { signNotebookText } from '../../src/core/trust';
 import {
+  frameHeapAfterGc,
+  orderScriptOutput,
   launchChrome,
   rendererFrame,
   setSecretHex,
@@ -266,10 +268,7 @@ describe('lazy rendering (Chromium)', () => {
       await waitCells(r, expectedCells);
       await r.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
       expect(await r.evaluate(() => document.querySelectorAll('.nb-pending').length)).toBe(0);
-      const cdp = await s.context.newCDPSession(r);
-      await cdp.send('HeapProfiler.collectGarbage');
-      const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-      await cdp.detach();
+      const usedSize = await frameHeapAfterGc(s, r);
       await page.close();
       return usedSize;
     };
@@ -293,10 +292,7 @@ describe('lazy rendering (Chromium)', () => {
         const pending = await r.evaluate(() => document.querySelectorAll('.nb-pending').length);
         expect(pending).toBeGreaterThan(100);
       }
-      const cdp = await s.context.newCDPSession(r);
-      await cdp.send('HeapProfiler.collectGarbage');
-      const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-      await cdp.detach();
+      const usedSize = await frameHeapAfterGc(s, r);
       await page.close();
       return usedSize;
     };
@@ -330,18 +326,10 @@ describe('lazy rendering (Chromium)', () => {
   });
 
   it('a trusted notebook with scripts renders every cell and runs them in order', async () => {
-    const js = (tag: string) => ({
-      output_type: 'display_data',
-      metadata: {},
-      data: {
-        'application/javascript': `(window.__order = window.__order || []).push('${tag}'); element.textContent = 'ran ${tag}';`,
-        'text/plain': 'js',
-      },
-    });
     const nb = JSON.parse(LONG) as { cells: Array<{ outputs?: object[] }> };
-    nb.cells[1]?.outputs?.push(js('first'));
-    nb.cells[LAST]?.outputs?.push(js('last'));
-    nb.cells[LAST - 100]?.outputs?.push(js('middle'));
+    nb.cells[1]?.outputs?.push(orderScriptOutput('first'));
+    nb.cells[LAST]?.outputs?.push(orderScriptOutput('last'));
+    nb.cells[LAST - 100]?.outputs?.push(orderScriptOutput('middle'));
     const key = { id: 'test', name: 'Test', bytes: Uint8Array.from(Buffer.from(KEY_HEX, 'hex')) };
     const signed = await signNotebookText(JSON.stringify(nb), key);
     if (!signed.ok) throw new Error(signed.error.message);

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import { parseNotebook } from '../../src/core/parse';
 import {
+  orderScriptOutput,
   piecesNotebook,
   rendererFrame,
   signedText,
@@ -213,17 +214,9 @@ describe('progressive parse of a large notebook', () => {
     });
   }
   it('a trusted notebook: first cells before the parse ends; its scripts once every cell is read, once each, in order', async () => {
-    const js = (tag: string) => ({
-      output_type: 'display_data',
-      metadata: {},
-      data: {
-        'application/javascript': `(window.__order = window.__order || []).push('${tag}'); element.textContent = 'ran ${tag}';`,
-        'text/plain': 'js',
-      },
-    });
     const all = cells() as Array<{ outputs?: object[] }>;
-    all[1]?.outputs?.push(js('first'));
-    all[CELLS - 1]?.outputs?.push(js('last'));
+    all[1]?.outputs?.push(orderScriptOutput('first'));
+    all[CELLS - 1]?.outputs?.push(orderScriptOutput('last'));
     const text = await signedText(
       JSON.stringify({ cells: all, metadata: META, nbformat: 4, nbformat_minor: 5 }, null, 1),
       KEY.key,
