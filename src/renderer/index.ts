@@ -172,13 +172,13 @@ function render(msg: RenderMsg, text: string | Pieces, t0: number): void {
         return;
       }
       if (restarted) timing.parseRestarted = 'true';
-      view ??= renderNotebook(result.value, opts, t0, false);
+      view ??= renderNotebook(result.value, opts, t0);
       liveView = view;
       view.parsed();
       return;
     }
     if (view === null && stream.notebook !== null && !restarted) {
-      view = renderNotebook(stream.notebook, opts, t0, false);
+      view = renderNotebook(stream.notebook, opts, t0);
       liveView = view;
     }
     if (view !== null && !view.firstScreenFull()) {
@@ -218,12 +218,7 @@ interface NotebookView {
  * Starts the view of `nb`. Its `cells` may still be growing (cells handed over as parsed):
  * chunks render what is there, and the end (TOC, lazy cells, `rendered`) waits for `parsed()`.
  */
-function renderNotebook(
-  nb: Notebook,
-  msg: Omit<RenderMsg, 'text'>,
-  t0: number,
-  allCells: boolean,
-): NotebookView {
+function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number): NotebookView {
   const timing = document.body.dataset;
   const trusted = TRUSTED_PAGE && msg.trusted;
   const sanitizer = createSanitizer(window, {
@@ -249,7 +244,7 @@ function renderNotebook(
   const root = tpl.content.firstElementChild as HTMLElement;
   main.replaceChildren(root);
   let disposed = false;
-  let allParsed = allCells;
+  let allParsed = false;
   document.body.dataset.trust = trusted ? 'trusted' : 'untrusted';
   const rd = new Reading({ root, toViewer });
   window.addEventListener('beforeprint', () => root.classList.add('nb-printing'));
@@ -294,9 +289,9 @@ function renderNotebook(
   // viewport. Markdown and raw cells are always rendered in order: the TOC needs every heading,
   // heading slugs and KaTeX macros are numbered in notebook order. A trusted notebook whose
   // outputs may run script is rendered in full, in order, so its scripts run in notebook order.
-  // A trusted notebook still being parsed is undecided (null) until parsed(): its first screen
+  // A trusted notebook is undecided (null) until parsed(), every cell read: its first screen
   // is rendered in full meanwhile, and no cell becomes a placeholder before the decision.
-  let lazy: boolean | null = !trusted ? true : allCells ? !hasActiveOutputs(nb.cells) : null;
+  let lazy: boolean | null = trusted ? null : true;
   const firstScreenPx = 2 * Math.max(900, screen.availHeight || 0);
   let firstScreen = true;
   const cellDone = (el: Element | null, cell: Cell): void => {
@@ -313,19 +308,17 @@ function renderNotebook(
     else largeCells.delete(cell.index);
     rd.decorateCell(el, cell.source, cell.cell_type === 'code');
   };
-  let lazyCells =
-    lazy !== false
-      ? new LazyCells(
-          root,
-          (cell) => r.renderCell(cell),
-          (cell) => math.wait(cell) === null,
-          cellDone,
-          () =>
-            trusted
-              ? runScripts(root, r.scripts, notebookMetadata, msg.theme, lazyScriptsRun())
-              : undefined,
-        )
-      : null;
+  // Dropped (null) once a trusted notebook turns out to have active outputs (parsed()).
+  let lazyCells: LazyCells | null = new LazyCells(
+    root,
+    (cell) => r.renderCell(cell),
+    (cell) => math.wait(cell) === null,
+    cellDone,
+    () =>
+      trusted
+        ? runScripts(root, r.scripts, notebookMetadata, msg.theme, lazyScriptsRun())
+        : undefined,
+  );
   let scriptsRun = 0;
   const lazyScriptsRun = (): number => {
     const from = scriptsRun;
