@@ -16,14 +16,10 @@ import {
   ALL_VECTORS,
   VECTOR_FILES,
   findViolations,
-  substitute,
+  nodePayload,
   vectorOpts,
   type AttackVector,
 } from '../fixtures/vectors/vectors';
-
-const CANARY_JS = 'top.__pwned=1';
-const canaryUrl = (id: string) => `http://127.0.0.1:9/hit?id=${id}`;
-const payloadOf = (v: AttackVector) => substitute(v.payload, CANARY_JS, canaryUrl(v.id));
 
 const win = new JSDOM('<!doctype html><html><body></body></html>').window as unknown as Window;
 /**
@@ -50,7 +46,7 @@ const md = (text: string) => marked.parse(text, { async: false });
 
 /** What the sanitizer makes of a vector (markdown: marked GFM, then markdownHtml). */
 function sanitizeVector(v: AttackVector, s: Sanitizer = sanitizerFor(v)): string {
-  const p = payloadOf(v);
+  const p = nodePayload(v);
   if (v.kind === 'markdown') return s.markdownHtml(md(p));
   if (v.kind === 'svg') return s.svgAsImage(p);
   return s.html(p);
@@ -58,7 +54,7 @@ function sanitizeVector(v: AttackVector, s: Sanitizer = sanitizerFor(v)): string
 
 /** What an application without a sanitizer would insert. */
 function unsanitized(v: AttackVector): string {
-  const p = payloadOf(v);
+  const p = nodePayload(v);
   if (v.kind === 'markdown') return md(p);
   return p;
 }
@@ -165,7 +161,7 @@ describe('positive controls (the checks can fail)', () => {
     for (const v of ALL_VECTORS) {
       if (v.benign || v.defendedBy) continue;
       const noop =
-        v.kind === 'svg' ? payloadOf(v) : `<div class="nb-sanitized">${unsanitized(v)}</div>`;
+        v.kind === 'svg' ? nodePayload(v) : `<div class="nb-sanitized">${unsanitized(v)}</div>`;
       if (check(noop, v).length === 0) missed.push(v.id);
     }
     expect(missed).toEqual([]);
@@ -194,7 +190,7 @@ describe('positive controls (the checks can fail)', () => {
     const plain = createDOMPurify(win as unknown as Parameters<typeof createDOMPurify>[0]);
     const missedByDefaults = ALL_VECTORS.filter((v) => {
       if (v.benign || v.kind === 'svg') return false;
-      const p = v.kind === 'markdown' ? md(payloadOf(v)) : payloadOf(v);
+      const p = v.kind === 'markdown' ? md(nodePayload(v)) : nodePayload(v);
       const out = `<div class="nb-sanitized">${plain.sanitize(p)}</div>`;
       return check(out, v).length > 0;
     }).map((v) => v.id);
@@ -222,7 +218,7 @@ describe('full renderer against every vector (untrusted notebook)', () => {
     }
     const failures: string[] = [];
     for (const v of ALL_VECTORS) {
-      const p = payloadOf(v);
+      const p = nodePayload(v);
       const o = vectorOpts(v);
       const data =
         v.kind === 'svg' ? { 'image/svg+xml': p } : { 'text/html': p, 'text/plain': 'fallback' };

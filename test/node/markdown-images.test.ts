@@ -22,7 +22,7 @@ import {
   BIG_BASE64,
   VECTOR_FILES,
   findViolations,
-  substitute,
+  nodePayload,
   vectorOpts,
   type AttackVector,
 } from '../fixtures/vectors/vectors';
@@ -32,9 +32,6 @@ const SANITIZERS: Record<string, Sanitizer> = {
   dom: createSanitizer(win, { allowRemoteImages: true, idPrefix: 'nb-' }),
   node: createNodeSanitizer(win, { allowRemoteImages: true, idPrefix: 'nb-' }),
 };
-const CANARY_JS = 'top.__pwned=1';
-const payloadOf = (v: AttackVector) =>
-  substitute(v.payload, CANARY_JS, `http://127.0.0.1:9/hit?id=${v.id}`);
 const unscoped = (s: string) => s.replace(/\bnb-s[0-9a-z]+-\d+\b/g, 'nb-sSCOPE');
 
 type Mode = 'old' | 'cli' | 'renderer';
@@ -124,27 +121,31 @@ afterEach(() => {
 describe.each(Object.keys(SANITIZERS))('Markdown vectors, three ways (%s sanitizer)', (path) => {
   const s = SANITIZERS[path]!;
   it.each(MARKDOWN_VECTORS.map((v) => [v.id, v] as const))('%s', (_id, v) => {
-    checkModes(markdownNotebook(payloadOf(v)), s, v);
+    checkModes(markdownNotebook(nodePayload(v)), s, v);
   });
 });
 
 describe('where the big payload goes', () => {
   const s = SANITIZERS.dom!;
   const images = (id: string) =>
-    render(markdownNotebook(payloadOf(byId(id))), 'renderer', s).images.map((im) => im.type);
+    render(markdownNotebook(nodePayload(byId(id))), 'renderer', s).images.map((im) => im.type);
 
   it('an image in Markdown or raw <img> syntax never reaches the sanitizer; the renderer gets it', () => {
     const seen: string[] = [];
     const spy: Sanitizer = { ...s, markdownHtml: (d) => (seen.push(d), s.markdownHtml(d)) };
     for (const id of ['md-bigimg-inline', 'md-bigimg-raw-img']) {
-      const { html, images: list } = render(markdownNotebook(payloadOf(byId(id))), 'renderer', spy);
+      const { html, images: list } = render(
+        markdownNotebook(nodePayload(byId(id))),
+        'renderer',
+        spy,
+      );
       expect(html).not.toContain(BIG_BASE64.slice(0, 200));
       expect(list.map((im) => im.base64)).toEqual([BIG_BASE64]);
     }
     expect(seen).toHaveLength(2);
     for (const d of seen) expect(d).not.toContain(BIG_BASE64.slice(0, 200));
     // The CLI's page has no script: there the payload is back in the src.
-    const cli = render(markdownNotebook(payloadOf(byId('md-bigimg-inline'))), 'cli', s).html;
+    const cli = render(markdownNotebook(nodePayload(byId('md-bigimg-inline'))), 'cli', s).html;
     expect(cli).toContain(`src="data:image/png;base64,${BIG_BASE64}"`);
   });
 
@@ -160,7 +161,7 @@ describe('where the big payload goes', () => {
     ]) {
       expect(images(id), id).toEqual([]);
     }
-    const code = render(markdownNotebook(payloadOf(byId('md-bigimg-code-span'))), 'renderer', s);
+    const code = render(markdownNotebook(nodePayload(byId('md-bigimg-code-span'))), 'renderer', s);
     expect(code.html).toContain(`&lt;img src="data:image/png;base64,${BIG_BASE64}"`);
   });
 
@@ -168,7 +169,7 @@ describe('where the big payload goes', () => {
     expect(images('md-bigimg-svg')).toEqual(['image/svg+xml']);
     expect(images('md-bigimg-svg-raw')).toEqual(['image/svg+xml']);
     for (const id of ['md-bigimg-svg', 'md-bigimg-svg-raw']) {
-      const { html } = render(markdownNotebook(payloadOf(byId(id))), 'cli', s);
+      const { html } = render(markdownNotebook(nodePayload(byId(id))), 'cli', s);
       expect(html).not.toMatch(/<svg|onload|<script/i);
     }
     // Only the real image of the three.
@@ -183,10 +184,10 @@ describe('where the big payload goes', () => {
       return a;
     });
     const v = byId('md-bigimg-forged-token');
-    const { ren } = checkModes(markdownNotebook(payloadOf(v)), s, v);
+    const { ren } = checkModes(markdownNotebook(nodePayload(v)), s, v);
     expect(ren.images).toEqual([]);
     // Control: the same RNG, without the guessed token in the text, does extract.
-    const plain = render(markdownNotebook(payloadOf(byId('md-bigimg-inline'))), 'renderer', s);
+    const plain = render(markdownNotebook(nodePayload(byId('md-bigimg-inline'))), 'renderer', s);
     expect(plain.images).toHaveLength(1);
   });
 
