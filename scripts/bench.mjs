@@ -290,7 +290,7 @@ async function trustedCopies(dir, generated, core, keyBytes) {
     if (!signed.ok) throw new Error(`bench: could not sign ${g.name}: ${signed.error.message}`);
     const file = path.join(dir, name);
     writeFileSync(file, signed.value);
-    out.push({ name, file, kind: 'generated', cells: g.cells, trusted: true, chromiumOnly: true });
+    out.push({ name, file, kind: 'generated', cells: g.cells, trusted: true });
   }
   return out;
 }
