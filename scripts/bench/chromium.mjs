@@ -86,6 +86,12 @@ const PROBE = `(() => {
           }
         }
       }).observe(document.body, { attributes: true });
+      // Trusted notebooks draw their charts and widgets after the cells are in: the last change
+      // of any box's data-rich-state is when that drawing settled.
+      new MutationObserver(() => {
+        probe.marks.richLast = now();
+        heap();
+      }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-rich-state'] });
     };
     if (document.body) watch();
     else document.addEventListener('DOMContentLoaded', watch);
@@ -360,6 +366,37 @@ async function measureOnce(
         error: `rendered ${probe.trust ?? 'without a trust state'}, expected ${trusted ? 'trusted' : 'untrusted'}`,
       };
     }
+    // Trusted: the charts and widgets draw after the cells (runRich). The reader waits for them
+    // too, so their long tasks and heap count; far ones may wait until scrolled near ("waiting").
+    let rich = null;
+    if (trusted) {
+      while (Date.now() < deadline) {
+        rich = await renderer
+          .evaluate(() => {
+            const states = Array.from(document.querySelectorAll('.nb-rich-output')).map(
+              (e) => e.getAttribute('data-rich-state') ?? 'none',
+            );
+            const n = (s) => states.filter((x) => x === s).length;
+            return {
+              total: states.length,
+              drawn: n('drawn'),
+              error: n('error'),
+              waiting: n('waiting'),
+              busy: n('loading') + n('none'),
+              probe: JSON.parse(JSON.stringify(window.__nbBench ?? null)),
+            };
+          })
+          .catch(() => null);
+        if (rich === null || rich.busy === 0) break;
+        await sleep(50);
+      }
+      if (rich === null) return { error: 'the renderer frame went away while its charts drew' };
+      if (rich.busy > 0)
+        return {
+          error: `charts not settled within ${Math.round(timeoutMs / 1000)} s: ${rich.busy} of ${rich.total} still drawing`,
+        };
+      if (rich.probe) probe.probe = rich.probe;
+    }
     // What the render keeps: the frame's heap after a forced GC (the peak also counts garbage
     // that V8 had not collected yet; when it collects is its own choice).
     let retainedHeapBytes = NaN;
@@ -426,6 +463,13 @@ async function measureOnce(
         .map(([t, d]) => [Math.round(t - arrivedLocal), Math.round(d)]),
       forcedAllMs: forced ? forced.ms : NaN,
       fullRenderMs: forced ? render + forced.ms : NaN,
+      richOutputs: rich ? rich.total : NaN,
+      richDrawn: rich ? rich.drawn : NaN,
+      richWaiting: rich ? rich.waiting : NaN,
+      richErrors: rich ? rich.error : NaN,
+      // Navigation -> the last box state change (drawn, error or waiting); the render end if none.
+      richSettledMs:
+        rich && rich.total > 0 && p.marks.richLast !== undefined ? p.marks.richLast - origin : NaN,
     };
   } catch (err) {
     return { error: String(err?.message ?? err).split('\n')[0] };
@@ -676,6 +720,11 @@ export async function runChromiumBench(ctx) {
           'pendingCells',
           'forcedAllMs',
           'fullRenderMs',
+          'richOutputs',
+          'richDrawn',
+          'richWaiting',
+          'richErrors',
+          'richSettledMs',
           ...STAGE_KEYS,
         ])
           row[k] = pick(k);
@@ -700,6 +749,9 @@ export async function runChromiumBench(ctx) {
           (samples.length
             ? `first cell ${fmt(row.firstCellMs)} ms (${fmt(row.firstPaintAfterBytesMs)} after bytes), rendered ${fmt(row.renderedMs)} ms, ` +
               `longest task ${row.longestTaskMs > 0 ? fmt(row.longestTaskMs) : '<50'} ms, heap ${fmt(row.peakHeapBytes / MB, 1)} MB`
+            : '') +
+          (samples.length && row.richOutputs > 0
+            ? `, charts ${fmt(row.richDrawn)} drawn / ${fmt(row.richWaiting)} waiting / ${fmt(row.richErrors)} failed of ${fmt(row.richOutputs)}, settled ${fmt(row.richSettledMs)} ms`
             : '') +
           (error ? ` ERROR ${error}` : ''),
       );

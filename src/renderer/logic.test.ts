@@ -140,9 +140,34 @@ describe('lazy cells', () => {
     expect(
       hasActiveOutputs(nb([display({ 'application/vnd.jupyter.widget-view+json': '{}' })]).cells),
     ).toBe(true);
-    expect(hasActiveOutputs(nb([display({ 'application/vnd.plotly.v1+json': '{}' })]).cells)).toBe(
-      true,
-    );
+  });
+  it('plots drawn from their own data do not hold a trusted notebook to full order', () => {
+    const active = (data: Record<string, string>): boolean =>
+      hasActiveOutputs(nb([display(data)]).cells);
+    expect(active({ 'application/vnd.plotly.v1+json': '{}' })).toBe(false);
+    expect(active({ 'application/vnd.vegalite.v4+json': '{}', 'text/plain': 'chart' })).toBe(false);
+    expect(active({ 'application/vnd.vega.v5+json': '{}' })).toBe(false);
+    // Only the type a trusted render shows counts: Altair's HTML with its vegaEmbed script
+    // beside the Vega-Lite JSON never renders.
+    expect(
+      active({
+        'application/vnd.vegalite.v4+json': '{}',
+        'text/html': '<div id="v"></div><script>vegaEmbed("#v", {})</script>',
+      }),
+    ).toBe(false);
+    // ... but the HTML with script is what renders when no plot type is there.
+    expect(active({ 'text/html': '<script>x()</script>', 'image/png': 'AAAA' })).toBe(true);
+    // A type nothing renders runs nothing ("no renderer" note).
+    expect(active({ 'application/x-nobody-knows': '{}' })).toBe(false);
+    // A plot beside script elsewhere in the notebook: still in order.
+    expect(
+      hasActiveOutputs(
+        nb([
+          display({ 'application/vnd.plotly.v1+json': '{}' }),
+          display({ 'application/javascript': 'x()' }),
+        ]).cells,
+      ),
+    ).toBe(true);
   });
 });
 

@@ -1,6 +1,8 @@
 // The renderer's DOM-free decisions, testable in Node.
 import type { Cell, CodeCell } from '../core/model';
 import { escapeAttr, escapeHtml } from '../core/render/escape';
+import { trustedChoice } from '../core/render/mime';
+import { drawsAlone } from '../core/render/rich';
 
 export type LinkAction =
   { kind: 'fragment'; ids: string[] } | { kind: 'external'; href: string } | { kind: 'none' };
@@ -73,19 +75,24 @@ const STATIC_MIMES = new Set([
 
 /**
  * Whether a (trusted) notebook has outputs that may run script: JavaScript, HTML with <script>,
- * or any MIME type we do not know to be static (widgets, plotly, vega ...). Those notebooks are
- * rendered in order, every cell, so their scripts run in notebook order as Jupyter runs them.
+ * widgets, or any type we do not know to be static, among the types a trusted render shows (a
+ * bundle's other types never render). Those notebooks are rendered in order, every cell, so their
+ * scripts run in notebook order as Jupyter runs them. Plots drawn by a bundled library from their
+ * own data (Plotly, Vega) need no order: they are drawn when their cell renders, lazily too.
  */
 export function hasActiveOutputs(cells: readonly Cell[]): boolean {
   for (const cell of cells) {
     if (cell.cell_type !== 'code') continue;
     for (const o of cell.outputs) {
       if (o.output_type !== 'display_data' && o.output_type !== 'execute_result') continue;
-      for (const [mime, value] of Object.entries(o.data)) {
-        if (mime === 'text/html') {
-          if (typeof value !== 'string' || /<script\b/i.test(value)) return true;
-        } else if (!STATIC_MIMES.has(mime)) return true;
+      const mime = trustedChoice(o.data);
+      if (mime === undefined || STATIC_MIMES.has(mime) || drawsAlone(mime)) continue;
+      if (mime === 'text/html') {
+        const value = o.data[mime];
+        if (typeof value !== 'string' || /<script\b/i.test(value)) return true;
+        continue;
       }
+      return true;
     }
   }
   return false;

@@ -430,6 +430,27 @@ export async function waitCells(frame: Frame, expected: number, timeout = 15_000
   return n;
 }
 
+/**
+ * Scrolls the top-level page to each cell still a placeholder (lazy rendering), first to last,
+ * until none is left: what a reader scrolling through the whole notebook makes render.
+ */
+export async function scrollThroughCells(page: Page, r: Frame, timeout = 30_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const pending = await r.$('.nb-pending');
+    if (pending === null) return;
+    if (Date.now() > deadline) throw new Error('cells still placeholders after scrolling to them');
+    const box = await pending.boundingBox();
+    if (box) await page.evaluate((y) => window.scrollBy(0, y - 100), box.y);
+    // The placeholder is replaced by its rendered cell.
+    while (
+      Date.now() < deadline &&
+      (await pending.evaluate((e) => e.isConnected).catch(() => false))
+    )
+      await sleep(50);
+  }
+}
+
 /** The number of cells nbformat would show (v4 cells, v3 worksheets' cells). */
 export function notebookCellCount(text: string): number {
   const nb = JSON.parse(text) as {

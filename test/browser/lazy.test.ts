@@ -15,6 +15,7 @@ import {
   orderScriptOutput,
   launchChrome,
   rendererFrame,
+  scrollThroughCells,
   setSecretHex,
   sleep,
   startServer,
@@ -322,6 +323,72 @@ describe('lazy rendering (Chromium)', () => {
     expect(
       await r.evaluate(() => document.activeElement?.getAttribute('data-cell-index') ?? null),
     ).toBe(String(LAST));
+    await page.close();
+  });
+
+  it('a trusted notebook whose only live outputs are plots: far cells wait, each plot draws when its cell comes near', async () => {
+    const chart = (n: number) => ({
+      output_type: 'display_data',
+      metadata: {},
+      data: {
+        'application/vnd.vegalite.v4+json': {
+          data: {
+            values: [
+              { a: 'x', b: n },
+              { a: 'y', b: n + 2 },
+            ],
+          },
+          mark: 'bar',
+          encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'quantitative' } },
+        },
+        'text/plain': `<VegaLite ${n}>`,
+      },
+    });
+    const nb = JSON.parse(LONG) as { cells: Array<{ outputs?: object[] }> };
+    nb.cells[1]?.outputs?.push(chart(1));
+    nb.cells[LAST]?.outputs?.push(chart(2));
+    const key = { id: 'test', name: 'Test', bytes: Uint8Array.from(Buffer.from(KEY_HEX, 'hex')) };
+    const signed = await signNotebookText(JSON.stringify(nb), key);
+    if (!signed.ok) throw new Error(signed.error.message);
+    server.setFile(REPO, 'trusted-plots.ipynb', signed.value);
+    const { page, r } = await open('trusted-plots.ipynb');
+    expect(await r.evaluate(() => document.body.dataset.trust)).toBe('trusted');
+    expect(await waitCells(r, N)).toBe(N);
+    const state = (i: number) =>
+      r.evaluate(
+        (k) =>
+          document
+            .querySelector(`[data-cell-index="${k}"] .nb-rich-output`)
+            ?.getAttribute('data-rich-state') ?? 'none',
+        i,
+      );
+    await expect.poll(() => state(1), { timeout: 15_000 }).toBe('drawn');
+    // The control for the rest: the far plot's cell is a placeholder, its plot not begun.
+    expect(await r.evaluate(() => document.querySelectorAll('.nb-pending').length)).toBeGreaterThan(
+      N / 2,
+    );
+    expect(await pendingAt(r, LAST)).toBe(true);
+    expect(await state(LAST)).toBe('none');
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    expect(await waitRenderedCell(r, LAST)).toBe(true);
+    await expect.poll(() => state(LAST), { timeout: 15_000 }).toBe('drawn');
+    expect(
+      await r.evaluate((k) => {
+        const svg = document.querySelector(
+          `[data-cell-index="${k}"] .nb-rich-target svg, [data-cell-index="${k}"] .nb-rich-target canvas`,
+        );
+        return svg !== null;
+      }, LAST),
+    ).toBe(true);
+    // Scrolling through renders the rest; each plot drew once (two charts, two drawings).
+    await scrollThroughCells(page, r);
+    expect(
+      await r.evaluate(() =>
+        Array.from(document.querySelectorAll('.nb-rich-output')).map((e) =>
+          e.getAttribute('data-rich-state'),
+        ),
+      ),
+    ).toEqual(['drawn', 'drawn']);
     await page.close();
   });
 

@@ -17,6 +17,7 @@ import {
   firedIds,
   pokeEverything,
   rendererFrame,
+  scrollThroughCells,
   sleep,
   signedText,
   testKey,
@@ -282,6 +283,8 @@ describe('trusted: the bundled libraries draw', () => {
       await putSigned(name, text);
       const { page, r, trust } = await open(`signed/${name}`);
       expect(trust).toBe('trusted');
+      // Plots alone let far code cells wait as placeholders: scroll to every one.
+      await scrollThroughCells(page, r);
       const boxes = await settledBoxes(r);
       expect(
         boxes.map((b) => `${b.lib}:${b.state}`),

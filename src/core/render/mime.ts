@@ -374,3 +374,18 @@ export function renderBundle(bundle: MimeBundle, o: OutputContext): string {
   const kinds = unknown.join(', ');
   return placeholder(kinds ? `No renderer for output of type ${kinds}.` : 'Empty output.');
 }
+
+/**
+ * The type a trusted render shows for `bundle`: the one `renderBundle` picks (lowest rank that
+ * renders, ties in bundle order), or undefined when none renders. The sandboxed renderer asks it
+ * which outputs may run script.
+ */
+export function trustedChoice(bundle: MimeBundle): string | undefined {
+  let best: { mime: string; rank: number } | undefined;
+  for (const mime of Object.keys(bundle)) {
+    const r = findRenderer(mime);
+    if (r?.render !== undefined && (best === undefined || r.rank < best.rank))
+      best = { mime, rank: r.rank };
+  }
+  return best?.mime;
+}

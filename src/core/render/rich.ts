@@ -38,3 +38,15 @@ export const RICH_KINDS: readonly RichKind[] = [
   // Drawn as shapes by the bundled Vega-Lite: no map tiles (they would come from the web).
   { label: 'GeoJSON', mime: /^application\/geo\+json$/i, library: 'vega', rank: 5 },
 ];
+
+/**
+ * Libraries that draw an output from its own data alone (no page script, no shared state): such
+ * an output may be drawn whenever its cell is rendered, in any order, so a trusted notebook with
+ * only these can render its far cells lazily. Widgets share models through one manager: not here.
+ */
+const ORDER_FREE: ReadonlySet<RichLibrary> = new Set<RichLibrary>(['plotly', 'vega']);
+
+/** Whether `mime` is drawn by an order-free library (see ORDER_FREE). */
+export function drawsAlone(mime: string): boolean {
+  return RICH_KINDS.some((k) => ORDER_FREE.has(k.library) && k.mime.test(mime));
+}
