@@ -124,18 +124,18 @@ export async function ffViewerFrame(page: Page): Promise<Frame> {
   throw new Error('Firefox: no viewer frame');
 }
 
+// Seen missing from the frame tree under load (Firefox ESR's BiDi): the error lists what is there.
+const RENDERER_URL = /^moz-extension:\/\/[^/]+\/renderer(-trusted)?\.html/;
+
 export async function ffRendererFrame(page: Page): Promise<Frame> {
   for (let i = 0; i < 100; i += 1) {
-    const f = page
-      .frames()
-      .find(
-        (x) =>
-          x.url().startsWith('moz-extension://') && /\/renderer(-trusted)?\.html/.test(x.url()),
-      );
+    const f = page.frames().find((x) => RENDERER_URL.test(x.url()));
     if (f) return f;
     await sleep(100);
   }
-  throw new Error('Firefox: no renderer frame');
+  throw new Error(
+    `Firefox: no renderer frame among ${JSON.stringify(page.frames().map((x) => x.url()))}`,
+  );
 }
 
 /** Canary signs in every frame of the page: globals and titles (HTTP hits are on the server). */
