@@ -124,13 +124,24 @@ export async function ffViewerFrame(page: Page): Promise<Frame> {
   throw new Error('Firefox: no viewer frame');
 }
 
-// Seen missing from the frame tree under load (Firefox ESR's BiDi): the error lists what is there.
 const RENDERER_URL = /^moz-extension:\/\/[^/]+\/renderer(-trusted)?\.html/;
 
+/**
+ * The renderer frame. Under load (6-14) Firefox ESR's BiDi was seen to leave it out of the frame
+ * tree for good while the page said rendered (3 of about 8 runs, always one of the first pages
+ * of a fresh Firefox): after 5 s without it, the page is loaded once more (what it shows is kept
+ * by the background: a trusted notebook is trusted again on load).
+ */
 export async function ffRendererFrame(page: Page): Promise<Frame> {
-  for (let i = 0; i < 100; i += 1) {
+  for (let i = 0; i < 150; i += 1) {
     const f = page.frames().find((x) => RENDERER_URL.test(x.url()));
     if (f) return f;
+    if (i === 50) {
+      console.warn(
+        'Firefox: no renderer frame in the frame tree after 5 s; loading the page again',
+      );
+      await page.reload({ waitUntil: 'domcontentloaded' });
+    }
     await sleep(100);
   }
   throw new Error(
