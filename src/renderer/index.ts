@@ -8,7 +8,13 @@ import { createSanitizer, SANITIZED_CONTAINER_CSS } from '../core/sanitize';
 // './base', not './index': KaTeX is loaded on demand (./engines), not bundled here (issue 5).
 import { createNotebookRenderer, NOTEBOOK_CSS, type ScriptEntry } from '../core/render/base';
 import type { Cell, CodeCell, Notebook } from '../core/model';
-import { hasActiveOutputs, linkAction, nextChunkEnd, placeholderHtml } from './logic';
+import {
+  hasActiveOutputs,
+  linkAction,
+  mayWaitBesideScripts,
+  nextChunkEnd,
+  placeholderHtml,
+} from './logic';
 import { READING_CSS, Reading } from './reading';
 import { installAmd, runOutputScript } from './cdn-loader';
 import { runRich, type RichOutput } from './rich';
@@ -287,11 +293,12 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
   // Lazy (issue 5): the first screen is rendered at once; further code cells get a placeholder
   // (their source as plain text, for find-in-page) and are rendered when they come near the
   // viewport. Markdown and raw cells are always rendered in order: the TOC needs every heading,
-  // heading slugs and KaTeX macros are numbered in notebook order. A trusted notebook whose
-  // outputs may run script is rendered in full, in order, so its scripts run in notebook order.
+  // heading slugs and KaTeX macros are numbered in notebook order. In a trusted notebook whose
+  // outputs may run script, the cells with a script or with markup a script may look for are
+  // rendered in order too, so every script runs in notebook order over the DOM it expects.
   // A trusted notebook is undecided (null) until parsed(), every cell read: its first screen
   // is rendered in full meanwhile, and no cell becomes a placeholder before the decision.
-  let lazy: boolean | null = trusted ? null : true;
+  let mayWait: ((cell: CodeCell) => boolean) | null = trusted ? null : () => true;
   const firstScreenPx = 2 * Math.max(900, screen.availHeight || 0);
   let firstScreen = true;
   const cellDone = (el: Element | null, cell: Cell): void => {
@@ -308,8 +315,7 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
     else largeCells.delete(cell.index);
     rd.decorateCell(el, cell.source, cell.cell_type === 'code');
   };
-  // Dropped (null) once a trusted notebook turns out to have active outputs (parsed()).
-  let lazyCells: LazyCells | null = new LazyCells(
+  const lazyCells = new LazyCells(
     root,
     (cell) => r.renderCell(cell),
     (cell) => math.wait(cell) === null,
@@ -335,13 +341,8 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
     try {
       next = nextChunkEnd(cells.length, next, budgetMs, performance.now.bind(performance), (i) => {
         const cell = cells[i] as (typeof cells)[number];
-        if (
-          firstScreen &&
-          lazyCells !== null &&
-          root.getBoundingClientRect().bottom > firstScreenPx
-        )
-          firstScreen = false;
-        if (cell.cell_type === 'code' && lazy === true && lazyCells !== null && !firstScreen) {
+        if (firstScreen && root.getBoundingClientRect().bottom > firstScreenPx) firstScreen = false;
+        if (cell.cell_type === 'code' && mayWait !== null && mayWait(cell) && !firstScreen) {
           lazyCells.addPlaceholder(cell);
           return;
         }
@@ -384,8 +385,8 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
     if (trusted) runScripts(root, r.scripts, notebookMetadata, msg.theme, lazyScriptsRun());
     rd.finish(r.headings);
     timing.renderMs = String(Math.round(performance.now() - t0));
-    timing.pending = String(lazyCells?.pendingCount() ?? 0);
-    lazyCells?.start();
+    timing.pending = String(lazyCells.pendingCount());
+    lazyCells.start();
     toViewer({ nbshield: 1, type: 'rendered', cellCount: cells.length });
     cells = [];
     postHeight(true);
@@ -399,21 +400,15 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
     firstScreenFull: () => !firstScreen,
     parsed(): void {
       allParsed = true;
-      if (lazy === null) {
-        lazy = !hasActiveOutputs(cells);
-        // Script may run: every further cell in full, in order (no placeholder was made).
-        if (!lazy) {
-          lazyCells?.stop();
-          lazyCells = null;
-        }
-      }
+      // No placeholder was made before: with scripts, only cells they cannot need may wait.
+      mayWait ??= hasActiveOutputs(cells) ? mayWaitBesideScripts : () => true;
       step();
     },
     dispose(): void {
       disposed = true;
       cells = [];
       largeCells.clear();
-      lazyCells?.stop();
+      lazyCells.stop();
       style.remove();
       if (reading === rd) reading = null;
       main.replaceChildren();

@@ -3,6 +3,7 @@ import type { CodeCell, Notebook } from '../core/model';
 import {
   detached,
   hasActiveOutputs,
+  mayWaitBesideScripts,
   linkAction,
   nextChunkEnd,
   outputsHeightEstimate,
@@ -140,6 +141,23 @@ describe('lazy cells', () => {
     expect(
       hasActiveOutputs(nb([display({ 'application/vnd.jupyter.widget-view+json': '{}' })]).cells),
     ).toBe(true);
+  });
+  it('beside scripts, only cells a script cannot need may wait', () => {
+    const one = (...outputs: Parameters<typeof display>[0][]) =>
+      nb([...outputs.map((d) => display(d))]).cells[0];
+    const waits = (cell: ReturnType<typeof one>): boolean =>
+      cell?.cell_type === 'code' && mayWaitBesideScripts(cell);
+    expect(waits(code())).toBe(true);
+    expect(waits(one({ 'image/png': 'AAAA', 'text/plain': 'fig' }))).toBe(true);
+    expect(waits(one({ 'text/plain': '42' }))).toBe(true);
+    expect(waits(one({ 'application/vnd.plotly.v1+json': '{}' }))).toBe(true);
+    // Markup a script may look for, or a script itself: rendered before the scripts run.
+    expect(waits(one({ 'text/html': '<div id="target"></div>' }))).toBe(false);
+    expect(waits(one({ 'image/svg+xml': '<svg id="s"></svg>' }))).toBe(false);
+    expect(waits(one({ 'text/markdown': '**x**' }))).toBe(false);
+    expect(waits(one({ 'application/javascript': 'x()' }))).toBe(false);
+    expect(waits(one({ 'application/vnd.jupyter.widget-view+json': '{}' }))).toBe(false);
+    expect(waits(one({ 'image/png': 'AAAA' }, { 'text/html': '<b>x</b>' }))).toBe(false);
   });
   it('plots drawn from their own data do not hold a trusted notebook to full order', () => {
     const active = (data: Record<string, string>): boolean =>

@@ -76,26 +76,54 @@ const STATIC_MIMES = new Set([
 /**
  * Whether a (trusted) notebook has outputs that may run script: JavaScript, HTML with <script>,
  * widgets, or any type we do not know to be static, among the types a trusted render shows (a
- * bundle's other types never render). Those notebooks are rendered in order, every cell, so their
- * scripts run in notebook order as Jupyter runs them. Plots drawn by a bundled library from their
- * own data (Plotly, Vega) need no order: they are drawn when their cell renders, lazily too.
+ * bundle's other types never render). Those scripts run in notebook order, as Jupyter runs them,
+ * once every cell is read. Plots drawn by a bundled library from their own data (Plotly, Vega)
+ * need no order: they are drawn when their cell renders, lazily too.
  */
 export function hasActiveOutputs(cells: readonly Cell[]): boolean {
-  for (const cell of cells) {
-    if (cell.cell_type !== 'code') continue;
-    for (const o of cell.outputs) {
-      if (o.output_type !== 'display_data' && o.output_type !== 'execute_result') continue;
-      const mime = trustedChoice(o.data);
-      if (mime === undefined || STATIC_MIMES.has(mime) || drawsAlone(mime)) continue;
-      if (mime === 'text/html') {
-        const value = o.data[mime];
-        if (typeof value !== 'string' || /<script\b/i.test(value)) return true;
-        continue;
-      }
-      return true;
+  return cells.some((cell) => cell.cell_type === 'code' && activeIn(cell));
+}
+
+function activeIn(cell: CodeCell): boolean {
+  for (const o of cell.outputs) {
+    if (o.output_type !== 'display_data' && o.output_type !== 'execute_result') continue;
+    const mime = trustedChoice(o.data);
+    if (mime === undefined || STATIC_MIMES.has(mime) || drawsAlone(mime)) continue;
+    if (mime === 'text/html') {
+      const value = o.data[mime];
+      if (typeof value !== 'string' || /<script\b/i.test(value)) return true;
+      continue;
     }
+    return true;
   }
   return false;
+}
+
+// What a trusted notebook's scripts cannot look for: no element of theirs has an id or class a
+// script could query (an <img> or <pre> we build), and no script of their own.
+const INERT_MIMES = new Set([
+  'text/plain',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'image/bmp',
+  'application/json',
+]);
+
+/**
+ * Whether a code cell of a trusted notebook WITH scripts may wait as a placeholder: its outputs
+ * are streams, errors, images, text, or plots drawn alone. A cell with a script, or with HTML,
+ * SVG, Markdown or LaTeX a script might look for (`display(HTML('<div id=x>'))` then a
+ * `Javascript` output drawing into #x), renders in order before the scripts run.
+ */
+export function mayWaitBesideScripts(cell: CodeCell): boolean {
+  for (const o of cell.outputs) {
+    if (o.output_type !== 'display_data' && o.output_type !== 'execute_result') continue;
+    const mime = trustedChoice(o.data);
+    if (mime !== undefined && !INERT_MIMES.has(mime) && !drawsAlone(mime)) return false;
+  }
+  return true;
 }
 
 /** A rough height for a cell's outputs, so the page does not jump much when it renders. */

@@ -2,9 +2,10 @@
 // later code cells as placeholders holding their source as text (find-in-page finds it); a cell
 // renders when the top-level page scrolls near it (IntersectionObserver across the two
 // cross-origin frames); the TOC has every heading; #cell-N deep links land on a rendered cell;
-// `beforeprint` renders every cell; a trusted notebook with scripts renders every cell in order
-// and runs its scripts in notebook order; a text with a dash and an emoji costs the frame one byte a
-// character (the background escaped them).
+// `beforeprint` renders every cell; a trusted notebook with scripts renders the cells with
+// scripts or markup a script may look for in order, runs its scripts in notebook order, and
+// leaves the rest as placeholders; one with only plots draws each when its cell renders; a text
+// with a dash and an emoji costs the frame one byte a character (the background escaped them).
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
@@ -392,11 +393,28 @@ describe('lazy rendering (Chromium)', () => {
     await page.close();
   });
 
-  it('a trusted notebook with scripts renders every cell and runs them in order', async () => {
+  it('a trusted notebook with scripts: the cells scripts may need render first, in order; the rest wait', async () => {
     const nb = JSON.parse(LONG) as { cells: Array<{ outputs?: object[] }> };
     nb.cells[1]?.outputs?.push(orderScriptOutput('first'));
     nb.cells[LAST]?.outputs?.push(orderScriptOutput('last'));
     nb.cells[LAST - 100]?.outputs?.push(orderScriptOutput('middle'));
+    // Static HTML far down, and a later script that draws into it (Jupyter's
+    // display(HTML('<div id=...>')) then display(Javascript(...)) pattern).
+    const target = LAST - 50;
+    nb.cells[target]?.outputs?.push({
+      output_type: 'display_data',
+      metadata: {},
+      data: { 'text/html': '<div id="drawn-later">empty</div>', 'text/plain': 'HTML' },
+    });
+    nb.cells[LAST - 10]?.outputs?.push({
+      output_type: 'display_data',
+      metadata: {},
+      data: {
+        'application/javascript':
+          "(window.__order = window.__order || []).push('target'); document.getElementById('drawn-later').textContent = 'drawn by a later script';",
+        'text/plain': 'js',
+      },
+    });
     const key = { id: 'test', name: 'Test', bytes: Uint8Array.from(Buffer.from(KEY_HEX, 'hex')) };
     const signed = await signNotebookText(JSON.stringify(nb), key);
     if (!signed.ok) throw new Error(signed.error.message);
@@ -404,16 +422,27 @@ describe('lazy rendering (Chromium)', () => {
     const { page, r } = await open('trusted-js.ipynb');
     expect(await r.evaluate(() => document.body.dataset.trust)).toBe('trusted');
     expect(await waitCells(r, N)).toBe(N);
-    const deadline = Date.now() + 10_000;
-    let order: string[] = [];
-    while (Date.now() < deadline && order.length < 3) {
-      order = await r.evaluate(
-        () => (window as unknown as { __order?: string[] }).__order?.slice() ?? [],
-      );
-      await sleep(100);
-    }
-    expect(order).toEqual(['first', 'middle', 'last']);
-    expect(await r.evaluate(() => document.querySelectorAll('.nb-pending').length)).toBe(0);
+    await expect
+      .poll(
+        () => r.evaluate(() => (window as unknown as { __order?: string[] }).__order?.length ?? 0),
+        { interval: 100, timeout: 10_000 },
+      )
+      .toBe(4);
+    await sleep(300); // a script run twice would show up now
+    expect(
+      await r.evaluate(() => (window as unknown as { __order?: string[] }).__order?.slice()),
+    ).toEqual(['first', 'middle', 'target', 'last']);
+    expect(
+      await r.evaluate(() => document.getElementById('drawn-later')?.textContent ?? 'missing'),
+    ).toBe('drawn by a later script');
+    // Cells with only streams wait as placeholders (the control that laziness is on), the
+    // script cells and the HTML cell do not.
+    expect(await r.evaluate(() => document.querySelectorAll('.nb-pending').length)).toBeGreaterThan(
+      N / 2,
+    );
+    for (const i of [1, LAST - 100, target, LAST - 10, LAST])
+      expect(await pendingAt(r, i)).toBe(false);
+    expect(await pendingAt(r, LAST - 1)).toBe(true);
     await page.close();
   });
 });
