@@ -285,12 +285,13 @@ async function trustedCopies(dir, generated, core, keyBytes) {
   const out = [];
   for (const g of generated) {
     const name = g.name.replace(/\.ipynb$/, '-trusted.ipynb');
-    if (!name.includes(filter)) continue;
-    const signed = await core.signNotebookText(readFileSync(g.file, 'utf8'), key);
-    if (!signed.ok) throw new Error(`bench: could not sign ${g.name}: ${signed.error.message}`);
-    const file = path.join(dir, name);
-    writeFileSync(file, signed.value);
-    out.push({ name, file, kind: 'generated', cells: g.cells, trusted: true });
+    if (name.includes(filter)) {
+      const signed = await core.signNotebookText(readFileSync(g.file, 'utf8'), key);
+      if (!signed.ok) throw new Error(`bench: could not sign ${g.name}: ${signed.error.message}`);
+      const file = path.join(dir, name);
+      writeFileSync(file, signed.value);
+      out.push({ name, file, kind: 'generated', cells: g.cells, trusted: true });
+    }
     if (g.name !== 'generated-20MB.ipynb') continue;
     // And one with a script (a setup cell's JavaScript output, as Plotly's init_notebook_mode
     // leaves): a trusted notebook with scripts renders the cells they may need in order.
