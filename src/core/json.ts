@@ -620,19 +620,22 @@ class Parser {
       if (c === 0x5c) {
         if (++escapes === 16) {
           // Many escapes (HTML or JSON inside a string: \" everywhere): let the engine decode
-          // the rest of the literal. Any doubt (bad escape, control character, lone
-          // surrogate) falls through to the exact path below, which reports the error.
+          // the whole literal, straight from a slice of the text (a view, not a copy: a
+          // `"${...}` prefix would copy it, and the pieces decoded so far would be joined to
+          // the result; on a notebook's HTML outputs those copies were most of the parse's
+          // garbage). Any doubt (bad escape, control character, lone surrogate) falls through
+          // to the exact path below, which reports the error.
           const end = this.stringEnd(j);
           if (end !== -1) {
             let v: string | undefined;
             try {
-              v = JSON.parse(`"${t.slice(j, end + 1)}`) as string;
+              v = JSON.parse(t.slice(start - 1, end + 1)) as string;
             } catch {
               v = undefined;
             }
             if (v !== undefined && !LONE_SURROGATE.test(v)) {
               this.pos = end + 1;
-              return out + t.slice(chunk, j) + v;
+              return v;
             }
           }
         }
