@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 // eslint-disable-next-line no-restricted-imports -- test-only: the nbformat reference and generators
 import { isWellFormed } from '../../test/node/reference/gen';
-import { decodeNotebookBytes, parseJson, parseJsonRaw, parseJsonSteps, RawNumber } from './json';
+import {
+  decodeNotebookBytes,
+  parseJson,
+  parseJsonRaw,
+  parseJsonRawExact,
+  parseJsonSteps,
+  rawToJson,
+  RawNumber,
+} from './json';
 import type { JsonValue } from './model';
 
 function err(text: string, limits?: { maxBytes?: number; maxDepth?: number }) {
@@ -305,5 +313,86 @@ describe('odd characters far from the start (the bounded look-ahead)', () => {
     // A surrogate pair far away is a character, not an error.
     const pair = parseJson(`["${pad}", "${pad}\ud83d\ude00"]`);
     expect(pair.ok).toBe(true);
+  });
+});
+
+describe('strings with many escapes: the engine-decoded path agrees with the exact one', () => {
+  // Pieces of a notebook's line strings: plain text, every JSON escape, \u escapes (pairs,
+  // lone halves: errors), raw non-ASCII (an emoji as its raw pair), and a few breakages.
+  const piece = fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom('a', 'def ', '<div class=', '0123456789', ' ') },
+    {
+      weight: 8,
+      arbitrary: fc.constantFrom('\\n', '\\"', '\\\\', '\\/', '\\b', '\\f', '\\r', '\\t'),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .integer({ min: 0, max: 0xffff })
+        .map((u) => `\\u${u.toString(16).padStart(4, '0')}`),
+    },
+    { weight: 1, arbitrary: fc.constantFrom('\\ud83d\\ude00', '\\uD83D\\uDE00', '\\udbff\\udfff') },
+    { weight: 2, arbitrary: fc.constantFrom('é', '日本', '😀', '\u00ff', '\u2014') },
+    { weight: 1, arbitrary: fc.constantFrom('\\x', '\\u12g4', '\u0001', '\\', '"') },
+  );
+  const line = fc.array(piece, { maxLength: 60, size: 'max' }).map((p) => `"${p.join('')}"`);
+  const lines = fc.array(line, { minLength: 1, maxLength: 6 }).map((l) => `[${l.join(', ')}]`);
+  const doc = fc
+    .tuple(lines, lines, fc.boolean())
+    .map(
+      ([src, html, asList]) =>
+        `{"cells": [{"source": ${src}, "outputs": [{"data": {"text/html": ${
+          asList ? html : html.slice(1, html.indexOf('"', 2) + 1) || '""'
+        }}}]}], "nbformat": 4}`,
+    );
+
+  const same = (s: string): void => {
+    const exact = parseJsonRawExact(s);
+    expect(parseJsonRaw(s), s).toEqual(exact);
+    const plain = parseJson(s);
+    if (exact.ok) {
+      expect(plain, s).toEqual({ ok: true, value: rawToJson(exact.value) });
+      expect(plain, s).toEqual({ ok: true, value: JSON.parse(s) as JsonValue });
+    } else expect(plain, s).toEqual(exact);
+  };
+
+  test('random documents with line arrays: the same value or the same error', () => {
+    let engine = 0;
+    fc.assert(
+      fc.property(doc, (s) => {
+        fc.pre(isWellFormed(s)); // a raw lone surrogate is not text a UTF-8 file can give
+        if (/(?:\\.[^\\"]*){16}/.test(s)) engine++;
+        same(s);
+      }),
+      { numRuns: 1500 },
+    );
+    // The generator really reaches the path under test.
+    expect(engine, `${engine} documents with 16 escapes in a row`).toBeGreaterThan(300);
+  });
+
+  test('cut or broken at every position: the same error (code, message, line, column, path)', () => {
+    fc.assert(
+      fc.property(doc, fc.constantFrom('', '"', '\\', '\u0001', '\\ud800', ','), (s, ins) => {
+        fc.pre(isWellFormed(s));
+        for (let k = 0; k <= s.length; k += 1 + (k % 3)) {
+          const t = s.slice(0, k) + ins + (ins === '' ? '' : s.slice(k));
+          if (isWellFormed(t)) same(t);
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  test('parseJsonSteps gives the same', () => {
+    fc.assert(
+      fc.property(doc, (s) => {
+        fc.pre(isWellFormed(s));
+        const steps = parseJsonSteps(s, () => true);
+        let r = steps.step();
+        while (r === null) r = steps.step();
+        expect(r, s).toEqual(parseJson(s));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

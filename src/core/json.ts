@@ -231,12 +231,29 @@ export function precheck<T>(
   return null;
 }
 
-function run<T>(text: string, limits: JsonLimits | undefined, raw: boolean): Result<T> {
+/**
+ * parseJsonRaw without the engine-decoded path for strings with many escapes: every string is
+ * decoded by the exact path. Only for tests, as the reference that path must agree with.
+ */
+export function parseJsonRawExact(text: string, limits?: JsonLimits): Result<RawValue> {
+  return run<RawValue>(text, limits, true, Infinity);
+}
+
+/** Escapes in one string after which the engine decodes the whole string (JSON.parse). */
+const ENGINE_DECODE_AFTER = 16;
+
+function run<T>(
+  text: string,
+  limits: JsonLimits | undefined,
+  raw: boolean,
+  engineDecodeAfter = ENGINE_DECODE_AFTER,
+): Result<T> {
   const pre = precheck<T>(text, limits);
   if (pre !== null) return pre;
   const maxDepth = limits?.maxDepth ?? DEFAULT_MAX_DEPTH;
   try {
-    return { ok: true, value: new Parser(text, raw, maxDepth).document() as T };
+    const parser = new Parser(text, raw, maxDepth, null, engineDecodeAfter);
+    return { ok: true, value: parser.document() as T };
   } catch (e) {
     return failure(text, e);
   }
@@ -315,6 +332,7 @@ class Parser {
     private readonly raw: boolean,
     private readonly maxDepth: number,
     private readonly shouldPause: (() => boolean) | null = null,
+    private readonly engineDecodeAfter = ENGINE_DECODE_AFTER,
   ) {}
 
   private err(code: NotebookError['code'], what: string, pos: number, path?: string): JsonFail {
@@ -618,7 +636,7 @@ class Parser {
       }
       const c = t.charCodeAt(j);
       if (c === 0x5c) {
-        if (++escapes === 16) {
+        if (++escapes === this.engineDecodeAfter) {
           // Many escapes (HTML or JSON inside a string: \" everywhere): let the engine decode
           // the whole literal, straight from a slice of the text (a view, not a copy: a
           // `"${...}` prefix would copy it, and the pieces decoded so far would be joined to
