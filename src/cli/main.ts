@@ -11,7 +11,7 @@ import { JSDOM } from 'jsdom';
 
 import { version } from '../../package.json';
 import type { NotebookError } from '../core/model';
-import { jupyterDigestBytes } from '../core/digest';
+import { jupyterDigestBytes, jupyterDigestScratchBytes } from '../core/digest';
 import { decodeNotebookBytes } from '../core/json';
 import { nodeHmacSha256 } from './node-hmac';
 import { createNodeSanitizer } from './node-sanitizer';
@@ -131,6 +131,18 @@ async function readBytes(file: string, what: string): Promise<Uint8Array> {
   }
 }
 
+/** The file's bytes in the buffer readFile made for them (no copy), when it owns that buffer. */
+async function readOwnBytes(file: string, what: string): Promise<Uint8Array> {
+  try {
+    const b = await readFile(file);
+    // A Buffer from Node's shared pool holds other data around it: copied, as readBytes does.
+    if (b.byteOffset !== 0 || b.byteLength !== b.buffer.byteLength) return new Uint8Array(b);
+    return new Uint8Array(b.buffer, 0, b.byteLength);
+  } catch (err) {
+    throw new CliError(errnoReason(err, what, file));
+  }
+}
+
 /** Notebook files are UTF-8 JSON without BOM; the core says clearly what else it found. */
 async function readNotebookText(file: string, shown: string): Promise<string> {
   const text = decodeNotebookBytes(await readBytes(file, 'notebook'));
@@ -208,8 +220,17 @@ function onlyNotebook(positionals: string[], command: string): string {
 async function cmdDigest(nbPath: string, opts: Options, io: CliIo, cwd: string): Promise<number> {
   const key = (await loadKey(opts, cwd, true)) as TrustKey;
   // From the file's bytes: a decoding error reads as readNotebookText's would.
-  const bytes = await readBytes(path.resolve(cwd, nbPath), 'notebook');
-  const digest = await jupyterDigestBytes(bytes, key.bytes, undefined, nodeHmacSha256);
+  const file = path.resolve(cwd, nbPath);
+  // The file's own buffer is written over (no copy of it); read again only if that gave no answer.
+  const own = await readOwnBytes(file, 'notebook');
+  const digest =
+    (await jupyterDigestScratchBytes(own, key.bytes, undefined, nodeHmacSha256)) ??
+    (await jupyterDigestBytes(
+      await readBytes(file, 'notebook'),
+      key.bytes,
+      undefined,
+      nodeHmacSha256,
+    ));
   if (!digest.ok) throw new CliError(`${nbPath}: ${describe(digest.error)}`);
   io.stdout(`${digest.value}\n`);
   return EXIT_OK;

@@ -18,6 +18,7 @@ import { jupyterStreamFromBytes } from './digest-bytes';
 import {
   jupyterDigest,
   jupyterDigestBytes,
+  jupyterDigestScratchBytes,
   jupyterDigestOfText,
   jupyterDigestStream,
   toHex,
@@ -64,7 +65,14 @@ async function check(bytes: Uint8Array, label: string, limits?: JsonLimits): Pro
     if (theirs.ok) expect(toHex(ours), label).toBe(toHex(theirs.value));
   }
   const expected = await before(bytes, limits);
+  const kept = bytes.slice();
   expect(await jupyterDigestBytes(bytes, KEY, limits), label).toEqual(expected);
+  // jupyterDigestBytes only reads the caller's bytes; the scratch entry point writes over its
+  // own copy and answers (the same) or gives up exactly when the byte path gives up.
+  expect(Buffer.compare(bytes, kept), `${label}: the caller's bytes are untouched`).toBe(0);
+  const scratch = await jupyterDigestScratchBytes(bytes.slice(), KEY, limits);
+  if (scratch !== null) expect(scratch, `${label} (scratch)`).toEqual(expected);
+  if (limits === undefined) expect(scratch === null, `${label}: scratch gave up`).toBe(ours === null);
   const text = decodeNotebookBytes(bytes);
   if (text.ok) expect(await jupyterDigest(text.value, KEY, limits), label).toEqual(expected);
   return ours !== null;

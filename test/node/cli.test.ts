@@ -19,6 +19,7 @@ import { JSDOM } from 'jsdom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { run } from '../../src/cli/main';
+import { jupyterDigestBytes } from '../../src/core/digest';
 import { CORPUS_DIR, corpusFiles as listCorpus } from '../corpus';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -147,6 +148,23 @@ describe('digest equals nbformat NotebookNotary.compute_signature', () => {
     const r = await cli('digest', '--secret-file', secretFile, 'tricky.ipynb');
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(expected.fixtures.tricky);
+  });
+
+  it('a notebook the byte scan gives up on part-way (its buffer written over) gets the exact error', async () => {
+    // The scan writes over the file's own buffer; an escaped lone surrogate late in the file
+    // makes it give up after most of the buffer is rewritten, so the answer must come from the
+    // file read again: the string path's error, word for word, line and column included.
+    const text = `{"cells": [], "metadata": {"a": "${'x\\n'.repeat(3000)}",\n "b": "\\ud800"}, "nbformat": 4, "nbformat_minor": 4}`;
+    writeFileSync(path.join(work, 'lone-late.ipynb'), text);
+    const core = await jupyterDigestBytes(
+      new TextEncoder().encode(text),
+      new Uint8Array(readFileSync(secretFile)),
+    );
+    expect(core.ok).toBe(false);
+    const r = await cli('digest', '--secret-file', secretFile, 'lone-late.ipynb');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('lone surrogate');
+    expect(r.stderr).toContain(core.ok ? '-' : core.error.message);
   });
 
   it('--secret-hex gives the same digest as the file holding those bytes', async () => {
