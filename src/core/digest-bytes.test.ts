@@ -72,7 +72,8 @@ async function check(bytes: Uint8Array, label: string, limits?: JsonLimits): Pro
   expect(Buffer.compare(bytes, kept), `${label}: the caller's bytes are untouched`).toBe(0);
   const scratch = await jupyterDigestScratchBytes(bytes.slice(), KEY, limits);
   if (scratch !== null) expect(scratch, `${label} (scratch)`).toEqual(expected);
-  if (limits === undefined) expect(scratch === null, `${label}: scratch gave up`).toBe(ours === null);
+  if (limits === undefined)
+    expect(scratch === null, `${label}: scratch gave up`).toBe(ours === null);
   const text = decodeNotebookBytes(bytes);
   if (text.ok) expect(await jupyterDigest(text.value, KEY, limits), label).toEqual(expected);
   return ours !== null;
