@@ -370,6 +370,26 @@ async function benchOne(input, ctx) {
     await innerCount(hmacFn),
   );
   row.rawHmacMs = median(hm.times);
+  if (large) {
+    // `nbshield digest` hands the buffer readFile made to jupyterDigestScratchBytes, which writes
+    // over it (no private copy): each run gets a fresh copy, made outside the timing as the
+    // file's read is (reading is timed on no side, the HMAC's included).
+    const times = [];
+    let r;
+    for (let i = 0; i < (quick ? 1 : 5); i++) {
+      const own = new Uint8Array(bytes.length);
+      own.set(bytes);
+      const t0 = performance.now();
+      r = await core.jupyterDigestScratchBytes(own, key, undefined, core.nodeHmacSha256);
+      times.push(performance.now() - t0);
+    }
+    row.cliDigestMs = median(times);
+    row.cliDigestMinMs = Math.min(...times);
+    row.cliDigestVsHmac = row.cliDigestMs / row.rawHmacMs;
+    if (r === null || r.ok !== dg.result.ok || (r.ok && r.value !== dg.result.value)) {
+      row.cliDigestDiffers = true;
+    }
+  }
   const textFn = () => core.jupyterDigest(text, key);
   const tx = await timeRuns(textFn, budget.digest / 4, 3, large ? 3 : 25, 1, inner);
   row.nbshieldTextDigestMs = median(tx.times);
@@ -498,10 +518,11 @@ function verdicts(rows) {
   });
   const big = rows.find((r) => r.name === 'generated-100MB.ipynb');
   out.push({
-    target: 'digest within 4x raw HMAC-SHA256 on the 100 MB notebook',
-    pass: big ? big.digestVsHmac <= 4 : null,
+    target: 'digest within 4x raw HMAC-SHA256 on the 100 MB notebook (as nbshield digest runs it)',
+    pass: big ? big.cliDigestVsHmac <= 4 && !big.cliDigestDiffers : null,
     detail: big
-      ? `${fmt(big.nbshieldDigestMs, 0)} ms vs HMAC ${fmt(big.rawHmacMs, 0)} ms = ${fmt(big.digestVsHmac, 1)}x (nbformat ${fmt(big.nbformatDigestMs, 0)} ms)`
+      ? `nbshield digest (the file's own buffer) ${fmt(big.cliDigestMs, 0)} ms vs HMAC ${fmt(big.rawHmacMs, 0)} ms = ${fmt(big.cliDigestVsHmac, 1)}x` +
+        `${big.cliDigestDiffers ? ' (DIGEST DIFFERS)' : ''}; jupyterDigestBytes (a private copy) ${fmt(big.nbshieldDigestMs, 0)} ms = ${fmt(big.digestVsHmac, 1)}x (nbformat ${fmt(big.nbformatDigestMs, 0)} ms)`
       : 'not measured (100 MB not in --sizes)',
   });
   if (doRender) {
@@ -649,6 +670,9 @@ async function main() {
       rows.push(row);
       log(
         `  ${input.name}: digest ${fmt(row.nbshieldDigestMs, 2)} ms vs ${fmt(row.nbformatDigestMs, 2)} ms` +
+          (row.cliDigestMs !== undefined
+            ? ` (nbshield digest ${fmt(row.cliDigestMs, 1)} ms, HMAC ${fmt(row.rawHmacMs, 1)} ms)`
+            : '') +
           (doRender
             ? `, render ${fmt(row.nbshieldRenderMs, 1)} ms vs ${fmt(row.nbconvertRenderMs, 1)} ms`
             : '') +

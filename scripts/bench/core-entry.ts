@@ -1,6 +1,10 @@
 // What `npm run bench` times from the core, bundled once per bench run (scripts/bench.mjs).
 export { parseNotebook } from '../../src/core/parse';
-export { jupyterDigest, jupyterDigestBytes } from '../../src/core/digest';
+export {
+  jupyterDigest,
+  jupyterDigestBytes,
+  jupyterDigestScratchBytes,
+} from '../../src/core/digest';
 export { nodeHmacSha256 } from '../../src/cli/node-hmac';
 export { createNodeSanitizer } from '../../src/cli/node-sanitizer';
 export { createSanitizer } from '../../src/core/sanitize';
