@@ -242,6 +242,31 @@ describe('createSanitizer', () => {
     expect(box?.hasAttribute('disabled')).toBe(true);
   });
 
+  it('keeps the two configurations apart when html and markdownHtml alternate', () => {
+    // Each configuration is set once on its own DOMPurify instance: neither may see the other's
+    // allow-lists, whichever ran last (and a fresh sanitizer's first call may be either).
+    const dirty = '<style>p{color:red}</style><button>b</button><textarea>TXT</textarea><p>x</p>';
+    const fresh = createSanitizer(win, { allowRemoteImages: true, idPrefix: 'nb-' });
+    for (let i = 0; i < 3; i++) {
+      for (const [mode, out] of [
+        ['markdown', parse(fresh.markdownHtml(dirty))],
+        ['html', parse(fresh.html(dirty))],
+        ['markdown', parse(fresh.markdownHtml(dirty))],
+        ['markdown', parse(fresh.markdownHtml(dirty))],
+        ['html', parse(fresh.html(dirty))],
+        ['html', parse(fresh.html(dirty))],
+      ] as const) {
+        const md = mode === 'markdown';
+        expect(out.querySelector('p')?.textContent).toBe('x');
+        expect(out.querySelector('style') === null).toBe(md);
+        expect(out.querySelector('button') === null).toBe(md);
+        expect(out.querySelector('textarea') === null).toBe(md);
+        // Markdown drops a textarea with its content; HTML keeps the (disabled) control.
+        expect(out.textContent?.includes('TXT')).toBe(!md);
+      }
+    }
+  });
+
   it('keeps its hooks on its own DOMPurify instance', () => {
     const other = createDOMPurify(win as unknown as Parameters<typeof createDOMPurify>[0]);
     const plain = parse(other.sanitize('<a id="x" href="#y">a</a>')).querySelector('a');

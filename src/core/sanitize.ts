@@ -6,8 +6,9 @@
 // CSS, ids and names prefixed against DOM clobbering (with #links rewritten to match), a strict
 // URL policy for links and media, and a switch for remote images.
 //
-// One DOMPurify instance (and its hooks) per created sanitizer, bound to the given window, so the
-// hooks never leak into unrelated uses of DOMPurify in the same realm.
+// Two DOMPurify instances per created sanitizer (one per configuration, fixed by setConfig), bound
+// to the given window, with the same hooks on both, so the hooks never leak into unrelated uses of
+// DOMPurify in the same realm and no call re-parses its configuration.
 
 import createDOMPurify from 'dompurify';
 import type { Config, DOMPurify, UponSanitizeAttributeHookEvent } from 'dompurify';
@@ -639,12 +640,23 @@ export function createSanitizer(win: Window, opts: SanitizerOptions): Sanitizer 
       `idPrefix must be a CSS identifier (letters, digits, _ or -): ${opts.idPrefix}`,
     );
   }
-  const purify: DOMPurify = createDOMPurify(
-    (opts.parseHtml ? withHtmlParser(win, opts.parseHtml) : win) as unknown as Parameters<
-      typeof createDOMPurify
-    >[0],
-  );
-  if (!purify.isSupported) throw new Error('DOMPurify is not supported by this window');
+  const purifyWin = (opts.parseHtml
+    ? withHtmlParser(win, opts.parseHtml)
+    : win) as unknown as Parameters<typeof createDOMPurify>[0];
+  // One instance per configuration, each set once: sanitize(dirty, cfg) would re-parse cfg on
+  // every call (a clone of it and of its sets: about a tenth of a Markdown cell's sanitizing).
+  const purifyFor = (cfg: Readonly<Config>): DOMPurify => {
+    const p = createDOMPurify(purifyWin);
+    if (!p.isSupported) throw new Error('DOMPurify is not supported by this window');
+    p.setConfig(cfg as Config);
+    return p;
+  };
+  const htmlPurify = purifyFor(HTML_PURIFY_CONFIG);
+  const markdownPurify = purifyFor(MARKDOWN_PURIFY_CONFIG);
+  const addHook: DOMPurify['addHook'] = ((...args: Parameters<DOMPurify['addHook']>) => {
+    htmlPurify.addHook(...args);
+    markdownPurify.addHook(...args);
+  }) as DOMPurify['addHook'];
   const policy: UrlPolicy = {
     allowRemoteImages: opts.allowRemoteImages,
     baseUrl: opts.baseUrl,
@@ -657,10 +669,18 @@ export function createSanitizer(win: Window, opts: SanitizerOptions): Sanitizer 
   const css = (): CssPolicy => ({ ...policy, scopeClass });
   const blocked = new WeakMap<Element, string>();
 
-  purify.addHook('uponSanitizeElement', (node, data) => {
+  // beforeSanitizeElements, not uponSanitizeElement: while any uponSanitizeElement hook is set,
+  // DOMPurify copies its whole tag allow-list on every call. The only check DOMPurify makes
+  // between the two is for a clobbered <form>, which this hook leaves alone (its real nodeName is
+  // FORM, and a clobbered property reads as an element, never as the strings compared here).
+  addHook('beforeSanitizeElements', (node) => {
     if (node.nodeType !== 1) return;
     const el = node as Element;
-    if (data.tagName === 'svg' && el.namespaceURI === SVG_NS && el.parentNode) {
+    const name = el.nodeName;
+    if (typeof name !== 'string') return;
+    // What DOMPurify's data.tagName would be (lower-cased nodeName).
+    const tagName = name.toLowerCase();
+    if (tagName === 'svg' && el.namespaceURI === SVG_NS && el.parentNode) {
       // Inline SVG in untrusted HTML: shown as an image of itself, never as live markup.
       const doc = el.ownerDocument;
       const img = doc.createElement('img');
@@ -674,12 +694,12 @@ export function createSanitizer(win: Window, opts: SanitizerOptions): Sanitizer 
       el.parentNode.removeChild(el);
       return;
     }
-    if (data.tagName === 'style' && el.namespaceURI === HTML_NS) {
+    if (tagName === 'style' && el.namespaceURI === HTML_NS) {
       el.textContent = sanitizeStylesheet(el.textContent ?? '', css());
     }
   });
 
-  purify.addHook('uponSanitizeAttribute', (el, ev: UponSanitizeAttributeHookEvent) => {
+  addHook('uponSanitizeAttribute', (el, ev: UponSanitizeAttributeHookEvent) => {
     const name = ev.attrName;
     const tag = el.localName;
     if (/^on/i.test(name)) {
@@ -747,7 +767,7 @@ export function createSanitizer(win: Window, opts: SanitizerOptions): Sanitizer 
     }
   });
 
-  purify.addHook('afterSanitizeAttributes', (el) => {
+  addHook('afterSanitizeAttributes', (el) => {
     const tag = el.localName;
     if (tag === 'a' || tag === 'area') {
       const href = el.getAttribute('href');
@@ -793,10 +813,10 @@ export function createSanitizer(win: Window, opts: SanitizerOptions): Sanitizer 
     return reparse(markup) === markup;
   }
 
-  function run(dirty: string, cfg: Readonly<Config>): string {
+  function run(dirty: string, purify: DOMPurify): string {
     scopeClass = `${opts.idPrefix}s${instanceToken}-${++scopeCounter}`;
     prefixIds = true;
-    let out = purify.sanitize(String(dirty), cfg as Config);
+    let out = purify.sanitize(String(dirty));
     // Defence in depth against mutation XSS: if serialisation is not a fixed point, sanitize
     // again (without re-prefixing); give up to plain text if it never settles.
     for (let round = 0; !isStable(out); round++) {
@@ -805,7 +825,7 @@ export function createSanitizer(win: Window, opts: SanitizerOptions): Sanitizer 
         break;
       }
       prefixIds = false;
-      out = purify.sanitize(out, cfg as Config);
+      out = purify.sanitize(out);
     }
     prefixIds = true;
     // The containment is inline too, so it holds whatever the page's CSS says (and if a CSP
@@ -814,8 +834,8 @@ export function createSanitizer(win: Window, opts: SanitizerOptions): Sanitizer 
   }
 
   return {
-    html: (dirty) => run(dirty, HTML_PURIFY_CONFIG),
-    markdownHtml: (dirty) => run(dirty, MARKDOWN_PURIFY_CONFIG),
+    html: (dirty) => run(dirty, htmlPurify),
+    markdownHtml: (dirty) => run(dirty, markdownPurify),
     svgAsImage: (svgText, alt = 'SVG image') =>
       `<img class="nb-svg-image" src="${svgDataUri(svgText)}" alt="${escapeAttr(alt)}">`,
   };
