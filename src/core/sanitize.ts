@@ -828,6 +828,9 @@ export function createSanitizer(win: Window, opts: SanitizerOptions): Sanitizer 
       out = purify.sanitize(out);
     }
     prefixIds = true;
+    // DOMPurify keeps what it removed (a whole <script> with its text, say) until this
+    // instance's next call; nothing here reads it.
+    purify.removed = [];
     // The containment is inline too, so it holds whatever the page's CSS says (and if a CSP
     // blocks inline styles, the output's own style attributes are blocked as well).
     return `<div class="${SANITIZED_CONTAINER_CLASS} ${scopeClass}" style="${CONTAINER_STYLE}">${out}</div>`;
