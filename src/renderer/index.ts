@@ -80,19 +80,23 @@ const HEIGHT_EVERY_MS = 300;
 
 // ---- rendering ----
 
-// The probe of a pending cell reaches 1500 px beyond it (see LazyCells); the root clips it so
-// the document does not grow past its content. Far off screen, cells and the parts of a
-// placeholder skip layout and paint: the frame is as tall as the notebook, so without this every
-// frame painted and layerized the whole document (issue 5: 100-500 ms tasks on 20-100 MB
-// notebooks, growing with the DOM). Not on a placeholder itself: paint containment would clip its
-// probe. Printing (and `beforeprint`, which renders every cell) shows everything.
-const LAZY_PAINT = '.nb-notebook>.nb-cell:not(.nb-pending)';
-const LAZY_CSS = `
+// Cells go in groups (CellGroups). Far off screen, a group's cells skip layout and paint: the
+// frame is as tall as the notebook, so without this every frame painted and layerized the whole
+// document (issue 5: 100-500 ms tasks on 20-100 MB notebooks, growing with the DOM). One skipped
+// box per group, not per cell: Chromium checks every content-visibility:auto box in every frame
+// (with one per cell, 60-150 ms frames near the end of a 100 MB render). A group's probe reaches
+// 1500 px beyond it and shows its cells before they scroll into view (`nb-group-near`), so the
+// probes of its placeholders (LazyCells) are laid out in time; the root clips the probes so the
+// document does not grow past its content. Printing (and `beforeprint`, which renders every
+// cell) shows everything.
+const GROUP_CSS = `
 .nb-notebook{overflow-y:clip}
-${LAZY_PAINT},.nb-pending>.nb-pending-outputs{content-visibility:auto;contain-intrinsic-size:auto 200px}
-.nb-pending>.nb-input{content-visibility:auto;contain-intrinsic-size:auto 60px}
-.nb-notebook.nb-printing .nb-cell,.nb-notebook.nb-printing .nb-pending>*{content-visibility:visible!important}
-@media print{.nb-cell,.nb-pending>*{content-visibility:visible!important}}
+.nb-cell-group{position:relative}
+.nb-group-body{content-visibility:auto}
+.nb-group-body.nb-group-near,.nb-notebook.nb-printing .nb-group-body{content-visibility:visible!important}
+@media print{.nb-group-body{content-visibility:visible!important}}
+.nb-group-probe{position:absolute;left:0;width:1px;top:-1500px;bottom:-1500px;visibility:hidden;pointer-events:none}`;
+const LAZY_CSS = `
 .nb-pending{position:relative}
 .nb-pending-outputs{overflow:hidden}
 .nb-pending-text{margin:0 0 0 88px;padding:4px 10px;white-space:pre-wrap;font:13px/17px ui-monospace,SFMono-Regular,Menlo,monospace;color:var(--nb-muted,#59636e)}
@@ -242,7 +246,7 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
     largeImageChars: LARGE_IMAGE_CHARS,
   });
   const style = document.createElement('style');
-  style.textContent = `${NOTEBOOK_CSS}\n${SANITIZED_CONTAINER_CSS}\n${READING_CSS}\n${LAZY_CSS}`;
+  style.textContent = `${NOTEBOOK_CSS}\n${SANITIZED_CONTAINER_CSS}\n${READING_CSS}\n${GROUP_CSS}\n${LAZY_CSS}`;
   document.head.append(style);
 
   const tpl = document.createElement('template');
@@ -315,8 +319,9 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
     else largeCells.delete(cell.index);
     rd.decorateCell(el, cell.source, cell.cell_type === 'code');
   };
+  const groups = new CellGroups(root);
   const lazyCells = new LazyCells(
-    root,
+    (html) => groups.append(html),
     (cell) => r.renderCell(cell),
     (cell) => math.wait(cell) === null,
     cellDone,
@@ -348,8 +353,7 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
         }
         mathWait = math.wait(cell);
         if (mathWait !== null) return false;
-        root.insertAdjacentHTML('beforeend', r.renderCell(cell));
-        cellDone(root.lastElementChild, cell);
+        cellDone(groups.append(r.renderCell(cell)), cell);
       });
     } catch (err) {
       const m = `nbshield could not render this notebook: ${err instanceof Error ? err.message : String(err)}`;
@@ -409,6 +413,7 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
       cells = [];
       largeCells.clear();
       lazyCells.stop();
+      groups.stop();
       style.remove();
       if (reading === rd) reading = null;
       main.replaceChildren();
@@ -434,6 +439,54 @@ function replaceCellElement(old: Element, html: string): Element | null {
   return el;
 }
 
+/** Cells per group: small enough to lay out at once, large enough to keep the groups few. */
+const GROUP_CELLS = 40;
+/** A group not laid out yet is this tall per cell until it is (as a skipped cell was). */
+const GROUP_CELL_PX = 200;
+
+/**
+ * The notebook's cells in groups of GROUP_CELLS, each `.nb-cell-group > .nb-group-probe +
+ * .nb-group-body > .nb-cell...` (see GROUP_CSS). The group whose probe is near the viewport
+ * has its body shown; the others are skipped while off screen.
+ */
+class CellGroups {
+  private body: HTMLElement | null = null;
+  private count = 0;
+  private readonly io = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      e.target.nextElementSibling?.classList.toggle('nb-group-near', e.isIntersecting);
+    }
+  });
+  constructor(private readonly root: HTMLElement) {}
+
+  /** Puts `html` (one cell) at the end of the last group; the cell's element. */
+  append(html: string): Element | null {
+    let body = this.body;
+    if (body === null || this.count >= GROUP_CELLS) {
+      const group = document.createElement('div');
+      group.className = 'nb-cell-group';
+      const probe = document.createElement('span');
+      probe.className = 'nb-group-probe';
+      probe.setAttribute('aria-hidden', 'true');
+      body = document.createElement('div');
+      body.className = 'nb-group-body';
+      group.append(probe, body);
+      this.root.append(group);
+      this.io.observe(probe);
+      this.body = body;
+      this.count = 0;
+    }
+    body.insertAdjacentHTML('beforeend', html);
+    this.count += 1;
+    body.style.containIntrinsicSize = `auto ${this.count * GROUP_CELL_PX}px`;
+    return body.lastElementChild;
+  }
+
+  stop(): void {
+    this.io.disconnect();
+  }
+}
+
 /**
  * Code cells not rendered yet. Each placeholder holds a probe box reaching 1500 px above and
  * below it: the observer's root margin does not apply to a cross-origin frame's content (the
@@ -447,7 +500,8 @@ class LazyCells {
   private readonly io: IntersectionObserver;
   private scheduled = false;
   constructor(
-    private readonly root: HTMLElement,
+    /** Puts a cell's HTML at the end of the notebook; its element. */
+    private readonly place: (html: string) => Element | null,
     private readonly html: (cell: Cell) => string,
     /** False while the cell waits for KaTeX (only before the first pass ends: printing then). */
     private readonly ready: (cell: Cell) => boolean,
@@ -466,8 +520,7 @@ class LazyCells {
   }
 
   addPlaceholder(cell: CodeCell): void {
-    this.root.insertAdjacentHTML('beforeend', placeholderHtml(cell));
-    const el = this.root.lastElementChild;
+    const el = this.place(placeholderHtml(cell));
     if (el !== null) this.pending.set(cell.index, { el, cell });
   }
 

@@ -248,7 +248,7 @@ export class Reading {
   }
 
   private move(dir: 1 | -1): void {
-    const cells = Array.from(this.o.root.querySelectorAll<HTMLElement>(':scope > .nb-cell'));
+    const cells = this.cells();
     const active = document.activeElement?.closest('.nb-cell') ?? null;
     const cur = active === null ? -1 : cells.indexOf(active as HTMLElement);
     const i = stepCell(cur, cells.length, dir);
@@ -297,8 +297,15 @@ export class Reading {
       this.pendingTimer = undefined;
       const t0 = performance.now();
       for (const c of this.pending) {
-        this.pending.delete(c);
-        if (c.isConnected) this.check(c);
+        // The queued cells of one group are measured together: see checkCells.
+        const body = c.parentElement?.classList.contains('nb-group-body') ? c.parentElement : null;
+        const batch =
+          body === null ? [c] : [...this.pending].filter((x) => x.parentElement === body);
+        for (const x of batch) this.pending.delete(x);
+        this.checkCells(
+          batch.filter((x) => x.isConnected),
+          body,
+        );
         if (performance.now() - t0 >= CHECK_BUDGET_MS) break;
       }
       if (this.pending.size > 0) this.armCheck();
@@ -308,28 +315,42 @@ export class Reading {
   private recheckAll(): void {
     for (const el of this.colourFixed) el.style.removeProperty('color');
     this.colourFixed.clear();
-    for (const c of Array.from(this.o.root.children)) if (c !== this.toc) this.queueCheck(c);
+    for (const c of this.cells()) this.queueCheck(c);
+  }
+
+  /** The notebook's cells, in order (outputs' own markup may use our class names: not those). */
+  private cells(): HTMLElement[] {
+    return Array.from(
+      this.o.root.querySelectorAll<HTMLElement>(
+        ':scope > .nb-cell-group > .nb-group-body > .nb-cell',
+      ),
+    );
   }
 
   /**
-   * Measures a skipped cell (far off screen, `content-visibility: auto`) with its contents shown:
-   * a query into skipped contents lays them out again per query (issue 5). Every measurement
-   * comes before every change, so one layout per cell.
+   * Measures the cells of a skipped group (far off screen, `content-visibility: auto`) with its
+   * contents shown: a query into skipped contents lays them out again per query (issue 5). Every
+   * measurement comes before every change, so one layout per group.
    */
-  private check(cell: Element): void {
+  private checkCells(cells: Element[], body: HTMLElement | null): void {
+    const first = cells[0];
+    // Only a skipped group: toggling the containment of a rendered one lays it out again
+    // (seconds for a huge table on screen).
+    const skipped =
+      body !== null &&
+      first !== undefined &&
+      first.checkVisibility() &&
+      !first.checkVisibility({ contentVisibilityAuto: true });
+    if (skipped) body.style.setProperty('content-visibility', 'visible');
+    const changes = cells.map((c) => this.measure(c));
+    if (skipped) body.style.removeProperty('content-visibility');
+    for (const change of changes) change();
+  }
+
+  /** A cell's scrolling boxes and author colours, measured; applying the result is left to the caller. */
+  private measure(cell: Element): () => void {
     const n =
       Number((cell instanceof HTMLElement ? cell.dataset.cellIndex : undefined) ?? '-1') + 1;
-    // Only a skipped cell: toggling the containment of a rendered one lays it out again (seconds
-    // for a huge table on screen).
-    const first = cell.firstElementChild;
-    const box =
-      cell instanceof HTMLElement &&
-      first !== null &&
-      first.checkVisibility() &&
-      !first.checkVisibility({ contentVisibilityAuto: true })
-        ? cell
-        : null;
-    box?.style.setProperty('content-visibility', 'visible');
     const boxes = Array.from(cell.querySelectorAll<HTMLElement>(SCROLLERS)).map((el) => {
       const cs = getComputedStyle(el);
       const scrolls =
@@ -349,8 +370,14 @@ export class Reading {
       const fix = contrastFix(fg, bg);
       if (fix !== null) fixes.push([el, fix]);
     }
-    box?.style.removeProperty('content-visibility');
-    if (box?.getAttribute('style') === '') box.removeAttribute('style');
+    return () => this.apply(n, boxes, fixes);
+  }
+
+  private apply(
+    n: number,
+    boxes: Array<{ el: HTMLElement; scrolls: boolean }>,
+    fixes: Array<[HTMLElement, string]>,
+  ): void {
     let regions = 0;
     for (const { el, scrolls } of boxes) {
       const ours = el.classList.contains('nb-scroll-region');

@@ -291,6 +291,13 @@ describe('Firefox ESR', () => {
       const page = await open(server.blobUrl('nbshield/plots', name));
       expect(await ffWaitSettled(page)).toEqual({ state: 'rendered', trust: 'untrusted' });
       await ffTrust(page);
+      // Far plot cells wait as placeholders until they come near: render every cell, as printing
+      // does (lazy.test.ts and plots.test.ts cover the scrolling in Chromium).
+      await (
+        await ffRendererFrame(page)
+      ).evaluate(() => {
+        window.dispatchEvent(new Event('beforeprint'));
+      });
       let d = await drawings(page);
       for (let i = 0; i < 100 && !done(d); i += 1) {
         await sleep(200);

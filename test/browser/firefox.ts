@@ -141,6 +141,8 @@ export async function ffRendererFrame(page: Page): Promise<Frame> {
         'Firefox: no renderer frame in the frame tree after 5 s; loading the page again',
       );
       await page.reload({ waitUntil: 'domcontentloaded' });
+      // The frame is looked for once the page says it rendered again, as the caller had.
+      await ffWaitSettled(page);
     }
     await sleep(100);
   }

@@ -209,6 +209,48 @@ describe('lazy rendering (Chromium)', () => {
     await page.close();
   });
 
+  it('a far group of cells is laid out before it scrolls into view, so its first cell renders in time', async () => {
+    const { page, r } = await open('long.ipynb');
+    await waitCells(r, N);
+    // The first code cell of a group in the middle: the worst case, the group's own top.
+    const k = await r.evaluate(() => {
+      const groups = document.querySelectorAll('.nb-group-body');
+      const g = groups[Math.floor(groups.length / 2)];
+      const first = g?.querySelector<HTMLElement>(':scope > .nb-pending');
+      return Number(first?.dataset.cellIndex ?? -1);
+    });
+    expect(k).toBeGreaterThan(0);
+    expect(await pendingAt(r, k)).toBe(true);
+    const vh = await page.evaluate(() => window.innerHeight);
+    // Its top 600 px below the bottom of the viewport: measured again after each scroll, as the
+    // heights above it settle (skipped groups count an estimate until laid out).
+    const below = async (): Promise<number> =>
+      ((await (await r.$(`[data-cell-index="${k}"]`))!.boundingBox())?.y ?? 0) - vh;
+    // Two of the frame's animation frames: the groups a scroll brought near are laid out.
+    const settle = () =>
+      r.evaluate(
+        () =>
+          new Promise<void>((resolve) =>
+            requestAnimationFrame(() => requestAnimationFrame(() => resolve())),
+          ),
+      );
+    for (let i = 0, steady = 0; i < 30 && steady < 2; i += 1) {
+      const off = (await below()) - 600;
+      if (Math.abs(off) < 100) steady += 1;
+      else {
+        steady = 0;
+        await page.evaluate((y) => window.scrollBy(0, y), off);
+      }
+      await settle();
+    }
+    expect(await below()).toBeGreaterThan(300);
+    expect(await below()).toBeLessThan(900);
+    expect(await waitRenderedCell(r, k)).toBe(true);
+    const top = await r.$(`[data-cell-index="${k}"]`);
+    expect(((await top!.boundingBox())?.y ?? 0) - vh).toBeGreaterThan(300);
+    await page.close();
+  });
+
   it('#cell-N deep link lands on that cell, rendered', async () => {
     const target = 250;
     const { page, r } = await open('long.ipynb', `#cell-${target}`);
@@ -237,13 +279,16 @@ describe('lazy rendering (Chromium)', () => {
     expect(await r.evaluate(() => document.querySelectorAll('.nb-pending').length)).toBeGreaterThan(
       0,
     );
-    // A far Markdown cell skips its layout and paint (issue 5: the frame is as tall as the
-    // notebook), and printing shows it: innerText leaves skipped contents out.
+    // A far Markdown cell's group skips its layout and paint (issue 5: the frame is as tall as
+    // the notebook), and printing shows it: innerText leaves skipped contents out.
     const far = () =>
       r.evaluate(() => {
         const cells = document.querySelectorAll<HTMLElement>('.nb-markdown-cell');
         const el = cells[cells.length - 1];
-        return el ? [getComputedStyle(el).contentVisibility, el.innerText.includes('Text.')] : [];
+        const group = el?.closest('.nb-group-body');
+        return el && group
+          ? [getComputedStyle(group).contentVisibility, el.innerText.includes('Text.')]
+          : [];
       });
     expect(await far()).toEqual(['auto', false]);
     const after = await r.evaluate(() => {

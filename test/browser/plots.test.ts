@@ -310,6 +310,8 @@ describe('trusted: the bundled libraries draw', () => {
   it('Vega and Vega-Lite specs draw; a spec that is only a URL keeps its saved image with a note', async () => {
     await putSigned(VEGA, corpus(VEGA));
     const { page, r } = await open(`signed/${VEGA}`);
+    // Far plot cells wait as placeholders (the first, tall one fills two screens): scroll to them.
+    await scrollThroughCells(page, r);
     const boxes = await settledBoxes(r);
     expect(boxes.map((b) => `${b.lib}:${b.state}`)).toEqual([
       'vega:drawn',
