@@ -15,7 +15,7 @@ import {
   type Page,
   type Worker,
 } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { repoRoot, startFakeGitHub, type FakeGitHub } from '../fakegithub/server.mjs';
 import { signNotebookText, type TrustKey } from '../../src/core/trust';
 
@@ -719,6 +719,23 @@ export function orderScriptOutput(tag: string): Record<string, unknown> {
       'text/plain': 'js',
     },
   };
+}
+
+/**
+ * `window.__order` (orderScriptOutput's scripts) once `count` of them have run, read again
+ * `settleMs` later: a script run twice would show up by then.
+ */
+export async function scriptOrder(
+  r: Frame,
+  count: number,
+  timeout: number,
+  settleMs: number,
+): Promise<string[]> {
+  const order = () =>
+    r.evaluate(() => (window as unknown as { __order?: string[] }).__order?.slice() ?? []);
+  await expect.poll(async () => (await order()).length, { interval: 100, timeout }).toBe(count);
+  await sleep(settleMs);
+  return order();
 }
 
 export { sleep };

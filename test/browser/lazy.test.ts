@@ -6,20 +6,21 @@
 // scripts or markup a script may look for in order, runs its scripts in notebook order, and
 // leaves the rest as placeholders; one with only plots draws each when its cell renders; a text
 // with a dash and an emoji costs the frame one byte a character (the background escaped them).
-import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
-import { signNotebookText } from '../../src/core/trust';
 import {
   frameHeapAfterGc,
   orderScriptOutput,
   launchChrome,
   rendererFrame,
   scrollThroughCells,
+  scriptOrder,
   setSecretHex,
+  signedText,
   sleep,
   startServer,
+  testKey,
   waitCells,
   waitRendered,
   type ChromeSession,
@@ -28,7 +29,8 @@ import {
 let server: FakeGitHub;
 let s: ChromeSession;
 const REPO = 'nbshield/lazy';
-const KEY_HEX = crypto.randomBytes(32).toString('hex');
+// The user's key: the trusted cases sign their notebooks with it.
+const KEY = testKey('lazy', 'Lazy test key');
 const N = 300;
 
 const md = (source: string) => ({ cell_type: 'markdown', metadata: {}, source });
@@ -114,7 +116,7 @@ beforeAll(async () => {
   server.setFile(REPO, 'dashed.ipynb', DASHED);
   server.setFile(REPO, 'escaped.ipynb', ESCAPED);
   s = await launchChrome({ server });
-  await setSecretHex(s, KEY_HEX);
+  await setSecretHex(s, KEY.hex);
 });
 afterAll(async () => {
   await s?.close();
@@ -393,10 +395,7 @@ describe('lazy rendering (Chromium)', () => {
     const nb = JSON.parse(LONG) as { cells: Array<{ outputs?: object[] }> };
     nb.cells[1]?.outputs?.push(chart(1));
     nb.cells[LAST]?.outputs?.push(chart(2));
-    const key = { id: 'test', name: 'Test', bytes: Uint8Array.from(Buffer.from(KEY_HEX, 'hex')) };
-    const signed = await signNotebookText(JSON.stringify(nb), key);
-    if (!signed.ok) throw new Error(signed.error.message);
-    server.setFile(REPO, 'trusted-plots.ipynb', signed.value);
+    server.setFile(REPO, 'trusted-plots.ipynb', await signedText(JSON.stringify(nb), KEY.key));
     const { page, r } = await open('trusted-plots.ipynb');
     expect(await r.evaluate(() => document.body.dataset.trust)).toBe('trusted');
     expect(await waitCells(r, N)).toBe(N);
@@ -460,23 +459,11 @@ describe('lazy rendering (Chromium)', () => {
         'text/plain': 'js',
       },
     });
-    const key = { id: 'test', name: 'Test', bytes: Uint8Array.from(Buffer.from(KEY_HEX, 'hex')) };
-    const signed = await signNotebookText(JSON.stringify(nb), key);
-    if (!signed.ok) throw new Error(signed.error.message);
-    server.setFile(REPO, 'trusted-js.ipynb', signed.value);
+    server.setFile(REPO, 'trusted-js.ipynb', await signedText(JSON.stringify(nb), KEY.key));
     const { page, r } = await open('trusted-js.ipynb');
     expect(await r.evaluate(() => document.body.dataset.trust)).toBe('trusted');
     expect(await waitCells(r, N)).toBe(N);
-    await expect
-      .poll(
-        () => r.evaluate(() => (window as unknown as { __order?: string[] }).__order?.length ?? 0),
-        { interval: 100, timeout: 10_000 },
-      )
-      .toBe(4);
-    await sleep(300); // a script run twice would show up now
-    expect(
-      await r.evaluate(() => (window as unknown as { __order?: string[] }).__order?.slice()),
-    ).toEqual(['first', 'middle', 'target', 'last']);
+    expect(await scriptOrder(r, 4, 10_000, 300)).toEqual(['first', 'middle', 'target', 'last']);
     expect(
       await r.evaluate(() => document.getElementById('drawn-later')?.textContent ?? 'missing'),
     ).toBe('drawn by a later script');

@@ -16,8 +16,8 @@ import {
   orderScriptOutput,
   piecesNotebook,
   rendererFrame,
+  scriptOrder,
   signedText,
-  sleep,
   testKey,
   useChrome,
   viewerFrame,
@@ -234,16 +234,7 @@ describe('progressive parse of a large notebook', () => {
     expect(Number(timing.firstChunkMs)).toBeLessThan(Number(timing.parseMs));
     expect(await waitCells(r, CELLS)).toBe(CELLS);
     // Output script may run: the scripts run in notebook order, their cells rendered in full.
-    await expect
-      .poll(
-        () => r.evaluate(() => (window as unknown as { __order?: string[] }).__order?.length ?? 0),
-        { interval: 100, timeout: 15_000 },
-      )
-      .toBe(2);
-    await sleep(500); // a script run twice would show up now
-    expect(
-      await r.evaluate(() => (window as unknown as { __order?: string[] }).__order?.slice()),
-    ).toEqual(['first', 'last']);
+    expect(await scriptOrder(r, 2, 15_000, 500)).toEqual(['first', 'last']);
     // Far cells with only a stream wait as placeholders beside the scripts.
     const pending = await r.evaluate(() =>
       Array.from(document.querySelectorAll('.nb-pending'), (e) =>
