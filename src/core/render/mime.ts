@@ -332,14 +332,7 @@ registerMimeRenderer({
 /** Render a display_data / execute_result bundle. */
 export function renderBundle(bundle: MimeBundle, o: OutputContext): string {
   const trusted = o.ctx.opts.trusted;
-  const candidates: Array<{ mime: string; r: MimeRenderer }> = [];
-  const unknown: string[] = [];
-  for (const mime of Object.keys(bundle)) {
-    const r = findRenderer(mime);
-    if (r) candidates.push({ mime, r });
-    else unknown.push(mime);
-  }
-  candidates.sort((a, b) => a.r.rank - b.r.rank);
+  const { candidates, unknown } = rankedRenderers(bundle);
   const notes: string[] = [];
   const blocked: string[] = [];
   const deferred: string[] = [];
@@ -376,16 +369,26 @@ export function renderBundle(bundle: MimeBundle, o: OutputContext): string {
 }
 
 /**
- * The type a trusted render shows for `bundle`: the one `renderBundle` picks (lowest rank that
- * renders, ties in bundle order), or undefined when none renders. The sandboxed renderer asks it
+ * The type a trusted render shows for `bundle`: the one `renderBundle` picks (the first of
+ * `rankedRenderers` that renders), or undefined when none renders. The sandboxed renderer asks it
  * which outputs may run script.
  */
 export function trustedChoice(bundle: MimeBundle): string | undefined {
-  let best: { mime: string; rank: number } | undefined;
+  return rankedRenderers(bundle).candidates.find(({ r }) => r.render !== undefined)?.mime;
+}
+
+/** A bundle's types with a renderer, preferred first (ties in bundle order), and the rest. */
+function rankedRenderers(bundle: MimeBundle): {
+  candidates: Array<{ mime: string; r: MimeRenderer }>;
+  unknown: string[];
+} {
+  const candidates: Array<{ mime: string; r: MimeRenderer }> = [];
+  const unknown: string[] = [];
   for (const mime of Object.keys(bundle)) {
     const r = findRenderer(mime);
-    if (r?.render !== undefined && (best === undefined || r.rank < best.rank))
-      best = { mime, rank: r.rank };
+    if (r) candidates.push({ mime, r });
+    else unknown.push(mime);
   }
-  return best?.mime;
+  candidates.sort((a, b) => a.r.rank - b.r.rank);
+  return { candidates, unknown };
 }
