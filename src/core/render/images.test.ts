@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanBase64, imageDataUri, isBase64 } from './images';
+import { cleanBase64, imageData, imageDataAsIs, imageDataUri, isBase64 } from './images';
 
 describe('cleanBase64', () => {
   it('accepts base64 with line breaks and padding', () => {
@@ -53,5 +53,72 @@ describe('imageDataUri', () => {
     expect(imageDataUri('image/svg+xml', '<svg/>')).toBe('data:image/svg+xml;base64,PHN2Zy8+');
     expect(imageDataUri('image/tiff', 'AAAA')).toBeUndefined();
     expect(imageDataUri('image/png', 'AA"A')).toBeUndefined();
+  });
+});
+
+describe('imageDataAsIs', () => {
+  // What a browser decodes: the bytes, or an error for the few payloads both functions let
+  // through that the forgiving-base64 decode refuses (a padding-only '==').
+  const decoded = (b: string): string => {
+    try {
+      return Buffer.from(atob(b), 'latin1').toString('hex');
+    } catch {
+      return 'error';
+    }
+  };
+
+  it('keeps a payload with line breaks as it is, and rejects what imageData rejects', () => {
+    expect(imageDataAsIs('image/png', 'iVBO\nRw0K\nGgo=\n')?.base64).toBe('iVBO\nRw0K\nGgo=\n');
+    expect(imageDataAsIs('IMAGE/PNG', 'AAAA')?.type).toBe('image/png');
+    for (const bad of [
+      '',
+      ' \n',
+      'AAAA"',
+      'AA"><script>',
+      'A',
+      'AA=A',
+      'AAA===',
+      'AA=\nA',
+      "AA'",
+      'AA<',
+    ]) {
+      expect(imageDataAsIs('image/png', bad), JSON.stringify(bad)).toBeUndefined();
+    }
+    // Not its business: SVG, other types, whitespace a data: URL would not skip.
+    expect(imageDataAsIs('image/svg+xml', 'AAAA')).toBeUndefined();
+    expect(imageDataAsIs('image/tiff', 'AAAA')).toBeUndefined();
+    expect(imageDataAsIs('image/png', 'AA\u00a0AA')).toBeUndefined();
+    expect(imageDataAsIs('image/png', 'AA\vAA')).toBeUndefined();
+  });
+
+  it('accepts exactly what imageData accepts (ASCII whitespace aside), for the same bytes', () => {
+    const alphabet = 'AZaz09+/==="\'<> \n\r\t\f\u00a0\v-';
+    let seed = 11;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    let both = 0;
+    let neither = 0;
+    for (let i = 0; i < 20000; i += 1) {
+      let x = '';
+      for (let k = rnd(14); k > 0; k -= 1) x += alphabet[rnd(alphabet.length)];
+      for (const v of [x, `${x}\n`, `AAAA${x}`, `AA\nAA${x}`, `${x}AA==\n`]) {
+        const asIs = imageDataAsIs('image/png', v);
+        const strict = imageData('image/png', v);
+        if (asIs === undefined) {
+          // Undefined is "ask imageData": only where v holds more than base64 and ASCII space.
+          if (strict !== undefined)
+            expect(/[^A-Za-z0-9+/=\t\n\f\r ]/.test(v), JSON.stringify(v)).toBe(true);
+          else neither += 1;
+          continue;
+        }
+        expect(strict, JSON.stringify(v)).toBeDefined();
+        expect(decoded(asIs.base64)).toBe(decoded(strict?.base64 ?? ''));
+        both += 1;
+      }
+    }
+    expect(both).toBeGreaterThan(2000);
+    expect(neither).toBeGreaterThan(2000);
   });
 });

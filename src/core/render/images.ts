@@ -70,6 +70,36 @@ export function imageData(mime: string, value: JsonValue | undefined): ImageData
   return b ? ({ type: m, base64: b } as ImageData) : undefined;
 }
 
+// Outside the alphabet, only the whitespace a data: URL skips in base64: the URL parser drops
+// tab, LF and CR, and the forgiving-base64 decode drops those, FF and space.
+const NOT_BASE64_OR_SPACE = /[^A-Za-z0-9+/=\t\n\f\r ]/;
+
+/**
+ * A raster image's payload as the notebook holds it, line breaks included, for a data: URI:
+ * the image imageData gives, without the cleaned copy of its payload (issue 5: Jupyter breaks
+ * base64 every 76 characters, so cleaning copied every image once more into the heap). The
+ * rules are imageData's once ASCII whitespace is skipped; a payload they do not settle (other
+ * whitespace, anything invalid) gives undefined and the caller asks imageData. Its `base64` may
+ * hold ASCII whitespace: fine in a data: URI, not for a decoder that reads slices of it.
+ */
+export function imageDataAsIs(mime: string, value: JsonValue | undefined): ImageData | undefined {
+  const m = mime.toLowerCase();
+  if (!RASTER_MIMES.includes(m) || typeof value !== 'string') return undefined;
+  if (NOT_BASE64_OR_SPACE.test(value)) return undefined;
+  let chars = 0;
+  let pad = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    const c = value.charCodeAt(i);
+    if (c === 0x3d) pad += 1;
+    else if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x0c) continue;
+    else if (pad > 0) return undefined;
+    else chars += 1;
+  }
+  const n = chars + pad;
+  if (n === 0 || n % 4 === 1 || pad > 2) return undefined;
+  return { type: m, base64: value } as ImageData;
+}
+
 export function dataUri(image: ImageData): string {
   return `data:${image.type};base64,${image.base64}`;
 }

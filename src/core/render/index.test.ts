@@ -385,7 +385,8 @@ describe('MIME bundles', () => {
     expect(imgs).toHaveLength(2);
     expect(imgs[0]?.getAttribute('width')).toBe('320');
     expect(imgs[0]?.getAttribute('height')).toBe('200');
-    expect(imgs[0]?.getAttribute('src')).toBe(`data:image/png;base64,${PNG}`);
+    // The payload as the notebook holds it: a data: URL skips the line break (no cleaned copy).
+    expect(imgs[0]?.getAttribute('src')).toBe(`data:image/png;base64,${PNG}\n`);
     expect(imgs[1]?.getAttribute('width')).toBeNull();
     expect(d.querySelector('[onerror]')).toBeNull();
     expect(d.body.textContent).toContain('Invalid image/gif data');

@@ -7,7 +7,7 @@ import { NOTICE_MIME } from '../notebook';
 import { ansiToHtml, applyTerminal } from './ansi';
 import { MAX_HTML_DEPTH, exceedsDepth } from './depth';
 import { escapeAttr, escapeHtml } from './escape';
-import { RASTER_MIMES, dataUri, imageData, type ImageData } from './images';
+import { RASTER_MIMES, dataUri, imageData, imageDataAsIs, type ImageData } from './images';
 import { renderMarkdown, mathOptions } from './markdown';
 import { renderLatexText } from './math';
 import { RICH_KINDS } from './rich';
@@ -294,7 +294,10 @@ registerMimeRenderer({
   rank: 90,
   safe: true,
   render(value, mime, o) {
-    const image = imageData(mime, value);
+    // Shown inline (not by the renderer's large-image path, which decodes slices): as it is.
+    const large = o.ctx.opts.largeImageChars;
+    const inline = typeof value === 'string' && (large === undefined || value.length <= large);
+    const image = (inline ? imageDataAsIs(mime, value) : undefined) ?? imageData(mime, value);
     return image
       ? imgTag(image, mime.toLowerCase(), o)
       : placeholder(`Invalid ${mime} data: not shown.`);
