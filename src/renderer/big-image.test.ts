@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { base64ToBlob } from './big-image';
+import { base64ToBlob, setLargeImage } from './big-image';
 
 const now = (fn: () => void): void => fn();
 
@@ -48,5 +48,37 @@ describe('base64ToBlob', () => {
 
   it('rejects a payload that does not decode (so the renderer falls back to the data: URI)', async () => {
     await expect(base64ToBlob('A', 'image/png', now)).rejects.toThrow();
+  });
+});
+
+describe('setLargeImage', () => {
+  /** Enough of an <img> for setLargeImage: events, src, getAttribute('src'). */
+  class FakeImg extends EventTarget {
+    src = '';
+    getAttribute(name: string): string | null {
+      return name === 'src' ? this.src : null;
+    }
+  }
+  const settle = () => new Promise((r) => setTimeout(r, 0));
+
+  it('lets go of the payload once the image has loaded (no listener left holding it)', async () => {
+    const img = new FakeImg();
+    const image = { type: 'image/png', base64: randomBytes(30).toString('base64') };
+    setLargeImage(img as unknown as HTMLImageElement, image, now);
+    await settle();
+    expect(img.src).toMatch(/^blob:/);
+    img.dispatchEvent(new Event('load'));
+    // An error after the load finds no listener: the fallback (which holds the payload) is gone.
+    img.dispatchEvent(new Event('error'));
+    expect(img.src).toMatch(/^blob:/);
+  });
+
+  it('falls back to the data: URI when the blob: URL does not load', async () => {
+    const img = new FakeImg();
+    const image = { type: 'image/png', base64: 'AAAA' };
+    setLargeImage(img as unknown as HTMLImageElement, image, now);
+    await settle();
+    img.dispatchEvent(new Event('error'));
+    expect(img.src).toBe('data:image/png;base64,AAAA');
   });
 });

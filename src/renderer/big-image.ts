@@ -52,15 +52,21 @@ export function setLargeImage(
   };
   base64ToBlob(image.base64, image.type, nextTask).then((blob) => {
     const url = URL.createObjectURL(blob);
-    const release = (): void => URL.revokeObjectURL(url);
-    img.addEventListener('load', release, { once: true });
+    // Both listeners go once either fires: the error one holds the payload (and so, through a
+    // slice of it, maybe a whole Markdown source) for its fallback (issue 5, the kept heap).
+    const done = new AbortController();
+    const release = (): void => {
+      done.abort();
+      URL.revokeObjectURL(url);
+    };
+    img.addEventListener('load', release, { signal: done.signal });
     img.addEventListener(
       'error',
       () => {
         release();
         if (img.getAttribute('src') === url) asDataUri();
       },
-      { once: true },
+      { signal: done.signal },
     );
     img.src = url;
   }, asDataUri);
