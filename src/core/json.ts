@@ -256,11 +256,13 @@ export function parseJsonRawExact(text: string, limits?: JsonLimits): Result<Raw
 /**
  * A string that is no view into another: joined to one character and cut again, the engine
  * flattens the join into a new string and cuts from that (a view, but into a copy of its own).
- * Shorter strings are copies already.
+ * Shorter strings are copies already. A long one stays as it is: its copy would cost the heap
+ * its size at once (the renderer's peak), while as a view it keeps a text it is much of.
  */
 function ownCopy(s: string): string {
-  return s.length < 13 ? s : (' ' + s).slice(1);
+  return s.length < 13 || s.length > OWN_COPY_MAX ? s : (' ' + s).slice(1);
 }
+const OWN_COPY_MAX = 64 * 1024;
 
 /** Escapes in one string after which the engine decodes the whole string (JSON.parse). */
 const ENGINE_DECODE_AFTER = 16;
