@@ -1,6 +1,4 @@
 import fc from 'fast-check';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { describe, expect, test } from 'vitest';
 // eslint-disable-next-line no-restricted-imports -- test-only: the nbformat reference and generators
 import { isWellFormed } from '../../test/node/reference/gen';
@@ -396,65 +394,5 @@ describe('strings with many escapes: the engine-decoded path agrees with the exa
       }),
       { numRuns: 300 },
     );
-  });
-});
-
-describe('ownStrings: values that do not keep the text alive', () => {
-  const runGc = (): (() => void) => {
-    v8.setFlagsFromString('--expose-gc');
-    return vm.runInNewContext('gc') as () => void;
-  };
-
-  test('the same values as without it', () => {
-    fc.assert(
-      fc.property(fc.jsonValue(), (v) => {
-        const text = JSON.stringify(v);
-        const a = parseJsonSteps(text, () => true, { ownStrings: true });
-        const b = parseJsonSteps(text, () => false);
-        let ra = a.step();
-        while (ra === null) ra = a.step();
-        expect(ra).toEqual(b.step());
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  test('a parsed value keeps only itself, not the 24 MB text it was read from', () => {
-    const gc = runGc();
-    // Strings of every kind the parser makes: plain runs (views), runs with escapes (joins of
-    // views), with many escapes (decoded by the engine); each 40 characters or more.
-    const cell = (i: number) =>
-      JSON.stringify({
-        plain: `plain text of cell ${i} with no escapes at all`,
-        joined: `first line of cell ${i}\nsecond line\n`,
-        many: `${'a\n'.repeat(20)}${i}`,
-        filler: 'x'.repeat(2000),
-      });
-    const items: string[] = [];
-    for (let i = 0; i < 12000; i += 1) items.push(cell(i));
-    const keptWith = (own: boolean): number => {
-      gc();
-      const before = process.memoryUsage().heapUsed;
-      // Keep one short string of every cell, let the text and the rest go.
-      const kept = ((): string[] => {
-        const text = `[${items.join(',')}]`;
-        const r = parseJsonSteps(text, () => false, own ? { ownStrings: true } : undefined).step();
-        if (r === null || !r.ok) throw new Error('parse failed');
-        return (r.value as { plain: string; joined: string; many: string }[]).flatMap((c) => [
-          c.plain,
-          c.joined,
-          c.many,
-        ]);
-      })();
-      gc();
-      const grown = process.memoryUsage().heapUsed - before;
-      expect(kept.length).toBe(36000);
-      return grown;
-    };
-    const own = keptWith(true);
-    const views = keptWith(false);
-    // Positive control: without ownStrings the views keep the whole text (24 MB) alive.
-    expect(views).toBeGreaterThan(20 * 1024 * 1024);
-    expect(own).toBeLessThan(4 * 1024 * 1024);
   });
 });

@@ -10,13 +10,6 @@ export interface JsonLimits {
   maxBytes?: number;
   /** Deepest accepted nesting of arrays/objects. */
   maxDepth?: number;
-  /**
-   * Every string value its own copy, none a view into the text (V8 keeps a string of 13 or more
-   * characters cut from a larger one as a view, which keeps the whole text alive): for a reader
-   * that keeps the values and lets the text go (the renderer, issue 5: a notebook's text stayed
-   * in its heap for as long as any one cell did). Stepped parses only (parseJsonSteps).
-   */
-  ownStrings?: boolean;
 }
 
 export const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
@@ -172,14 +165,7 @@ export function parseJsonSteps(
 ): SteppedParse<JsonValue> {
   const pre = precheck<JsonValue>(text, limits);
   if (pre !== null) return { step: () => pre, rootItems: () => null };
-  const parser = new Parser(
-    text,
-    false,
-    limits?.maxDepth ?? DEFAULT_MAX_DEPTH,
-    shouldPause,
-    ENGINE_DECODE_AFTER,
-    limits?.ownStrings === true,
-  );
+  const parser = new Parser(text, false, limits?.maxDepth ?? DEFAULT_MAX_DEPTH, shouldPause);
   let done: Result<JsonValue> | null = null;
   return {
     rootItems(): JsonValue[] | null {
@@ -252,17 +238,6 @@ export function precheck<T>(
 export function parseJsonRawExact(text: string, limits?: JsonLimits): Result<RawValue> {
   return run<RawValue>(text, limits, true, Infinity);
 }
-
-/**
- * A string that is no view into another: joined to one character and cut again, the engine
- * flattens the join into a new string and cuts from that (a view, but into a copy of its own).
- * Shorter strings are copies already. A long one stays as it is: its copy would cost the heap
- * its size at once (the renderer's peak), while as a view it keeps a text it is much of.
- */
-function ownCopy(s: string): string {
-  return s.length < 13 || s.length > OWN_COPY_MAX ? s : (' ' + s).slice(1);
-}
-const OWN_COPY_MAX = 64 * 1024;
 
 /** Escapes in one string after which the engine decodes the whole string (JSON.parse). */
 const ENGINE_DECODE_AFTER = 16;
@@ -358,7 +333,6 @@ class Parser {
     private readonly maxDepth: number,
     private readonly shouldPause: (() => boolean) | null = null,
     private readonly engineDecodeAfter = ENGINE_DECODE_AFTER,
-    private readonly ownStrings = false,
   ) {}
 
   private err(code: NotebookError['code'], what: string, pos: number, path?: string): JsonFail {
@@ -541,7 +515,7 @@ class Parser {
   }
 
   private scalar(c: number): unknown {
-    if (c === 0x22) return this.string(this.ownStrings);
+    if (c === 0x22) return this.string();
     if (c === 0x74) return this.literal('true', true);
     if (c === 0x66) return this.literal('false', false);
     if (c === 0x6e) return this.literal('null', null);
@@ -642,8 +616,7 @@ class Parser {
     return m;
   }
 
-  /** `own`: a value the reader keeps, made its own copy (JsonLimits.ownStrings). */
-  private string(own = false): string {
+  private string(): string {
     const t = this.text;
     const start = this.pos + 1;
     let out = '';
@@ -659,8 +632,7 @@ class Parser {
       const j = this.special(i, q);
       if (j === q) {
         this.pos = q + 1;
-        const v = out === '' ? t.slice(chunk, q) : out + t.slice(chunk, q);
-        return own ? ownCopy(v) : v;
+        return out === '' ? t.slice(chunk, q) : out + t.slice(chunk, q);
       }
       const c = t.charCodeAt(j);
       if (c === 0x5c) {

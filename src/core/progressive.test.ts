@@ -1,5 +1,3 @@
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 // eslint-disable-next-line no-restricted-imports -- test-only: where the shared corpus is
 import { corpusFiles, readCorpus } from '../../test/corpus';
@@ -293,57 +291,5 @@ describe('parseNotebookProgressive', () => {
     const bad = text.replace('"source": ""', '"source": "",');
     expect(samePieces(bad, 5).result?.ok).toBe(false);
     expect(samePieces(bad, 5).path).toBe('whole');
-  });
-});
-
-describe('ownStrings (the renderer: cells outlive the text)', () => {
-  it('gives the same notebooks on the corpus, whole and in pieces', () => {
-    for (const { name, text } of corpus.slice(0, 20)) {
-      const a = drain(text, { ownStrings: true }).result;
-      expect(a, name).toEqual(parseNotebook(text));
-      const b = drain(new Pieces(cutPieces(text, 64 * 1024)), { ownStrings: true }).result;
-      expect(b, name).toEqual(a);
-    }
-  });
-
-  it('lets the text go while the cells live (progressive and whole-parse paths)', () => {
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as () => void;
-    const cell = (i: number) =>
-      JSON.stringify({
-        cell_type: 'code',
-        execution_count: i,
-        metadata: { note: `a note of cell ${i} long enough to be a view` },
-        outputs: [{ output_type: 'stream', name: 'stdout', text: ['x'.repeat(1500)] }],
-        source: [`print("cell ${i}")\n`, `value_${i} = compute(${i})`],
-      });
-    const cells: string[] = [];
-    for (let i = 0; i < 12000; i += 1) cells.push(cell(i));
-    const grownKeeping = (limits: JsonLimits | undefined, brokenLayout: boolean): number => {
-      gc();
-      const before = process.memoryUsage().heapUsed;
-      const kept = ((): string[] => {
-        // A notebook the progressive path reads, or one it gives up on at the end (an array
-        // member after the cells: the whole parse reads it again).
-        const meta = '"metadata": {}, "nbformat": 4, "nbformat_minor": 5';
-        const extra = brokenLayout ? ', "x": [1]' : '';
-        const text = `{"cells": [${cells.join(',')}], ${meta}${extra}}`;
-        const { s, result: r } = drain(text, limits, 50);
-        paths.push(s.path);
-        if (!r.ok) throw new Error(r.error.message);
-        // Keep what a placeholder keeps: each cell's source and metadata.
-        return r.value.cells.flatMap((c) => [c.source, String(c.metadata.note)]);
-      })();
-      gc();
-      expect(kept.length).toBe(24000);
-      return process.memoryUsage().heapUsed - before;
-    };
-    const paths: string[] = [];
-    for (const broken of [false, true]) {
-      // Positive control: without ownStrings the kept strings keep the 19 MB text alive.
-      expect(grownKeeping(undefined, broken)).toBeGreaterThan(15 * 1024 * 1024);
-      expect(grownKeeping({ ownStrings: true }, broken)).toBeLessThan(5 * 1024 * 1024);
-    }
-    expect(paths).toEqual(['progressive', 'progressive', 'whole', 'whole']);
   });
 });

@@ -332,7 +332,6 @@ class Stream implements NotebookStream {
           maxBytes: Infinity,
           // The item sits two levels down (root object, cells array): the same limit, two less.
           maxDepth: this.maxDepth - 2,
-          ...(this.limits?.ownStrings === true ? { ownStrings: true } : {}),
         });
         this.pos = e;
       }

@@ -154,8 +154,7 @@ function render(msg: RenderMsg, text: string | Pieces, t0: number): void {
   const shouldPause = (): boolean => performance.now() - sliceStart >= sliceMs;
   // The first screen before the whole parse: cells render as they are read (core/progressive),
   // trusted or not; a trusted notebook's scripts wait for the whole parse (renderNotebook).
-  // Own strings: no cell keeps the text alive once it is parsed (issue 5, the kept heap).
-  const stream = parseNotebookProgressive(text, shouldPause, { ownStrings: true });
+  const stream = parseNotebookProgressive(text, shouldPause);
   let view: NotebookView | null = null;
   let restarted = false;
   sliceMs = STREAM_FIRST_PARSE_MS;
