@@ -51,13 +51,14 @@ function multiline(v: JsonValue | undefined, path: string, dflt?: string): strin
   if (v === undefined && dflt !== undefined) return dflt;
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) {
-    let out = '';
     for (let i = 0; i < v.length; i++) {
       const line = v[i];
       if (typeof line !== 'string') wrongType(`${path}[${i}]`, 'a string', line);
-      out += line;
     }
-    return out;
+    // One string of the joined length at once: `+=` made a tree of one node a line (each line
+    // itself a node over a view of the text), larger than the text it stood for and copied
+    // again anyway by the first search in it (issue 5: a 100,000-line stream, an HTML table).
+    return v.length === 1 ? (v[0] as string) : v.join('');
   }
   return wrongType(path, 'a string or a list of strings', v);
 }
