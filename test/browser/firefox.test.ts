@@ -89,12 +89,16 @@ describe('Firefox ESR', () => {
     await page.close();
   });
 
-  it('a large image (over 512 KiB of base64), set by the renderer, shows', async () => {
+  it('a large image (over 512 KiB of base64), set by the renderer, shows; so does a small one with Jupyter line breaks', async () => {
     const png = noisePng(480, 360);
     const b64 = PNG.sync.write(png).toString('base64');
     expect(b64.length).toBeGreaterThan(512 * 1024);
     const output = { output_type: 'display_data', metadata: {}, data: { 'image/png': b64 } };
-    const cell = { cell_type: 'code', execution_count: 1, metadata: {}, outputs: [output] };
+    // A line break every 76 characters and one at the end, kept in its data: URI.
+    const small = PNG.sync.write(noisePng(90, 60)).toString('base64');
+    const broken = `${(small.match(/.{1,76}/g) ?? []).join('\n')}\n`;
+    const second = { output_type: 'display_data', metadata: {}, data: { 'image/png': broken } };
+    const cell = { cell_type: 'code', execution_count: 1, metadata: {}, outputs: [output, second] };
     const nb = {
       nbformat: 4,
       nbformat_minor: 4,
@@ -124,6 +128,16 @@ describe('Firefox ESR', () => {
     console.log(`[firefox] large image shown from a ${img.scheme}: URL`);
     expect(img.w).toBe(480);
     expect(['blob', 'data']).toContain(img.scheme);
+    const r = await ffRendererFrame(page);
+    const two = await r.evaluate(async () => {
+      const el = document.querySelectorAll<HTMLImageElement>('img.nb-image')[1];
+      if (!el) return { breaks: -1, w: 0 };
+      el.loading = 'eager';
+      await el.decode().catch(() => undefined);
+      return { breaks: (el.getAttribute('src') ?? '').split('\n').length - 1, w: el.naturalWidth };
+    });
+    expect(two.breaks).toBeGreaterThan(10);
+    expect(two.w).toBe(90);
     await page.close();
   });
 
