@@ -267,6 +267,37 @@ describe('createSanitizer', () => {
     }
   });
 
+  it('applies the attribute rules before DOMPurify checks, on the values it reads', () => {
+    // A <form> whose controls shadow attributes and removeAttribute: the form goes (forbidden),
+    // the rules still reach its controls and the elements after it.
+    const form = parse(
+      s.html(
+        '<form onclick="x"><input name="attributes"><input name="removeAttributeNode"></form>' +
+          '<a id="q" href="javascript:x" onclick="y">q</a>',
+      ),
+    );
+    expect(form.querySelector('form')).toBeNull();
+    expect([...form.querySelectorAll('input')].map((i) => i.getAttribute('name'))).toEqual([
+      'nb-attributes',
+      'nb-removeAttributeNode',
+    ]);
+    expect(form.querySelector('a')?.outerHTML).toBe('<a id="nb-q">q</a>');
+    // Several blocked URLs on one element: the first attribute's, as when DOMPurify's own loop
+    // (last attribute first) ran the rules.
+    const img = parse(
+      strict.html('<img src="https://e.test/a.png" background="https://e.test/b.png">'),
+    ).querySelector('img');
+    expect(img?.getAttribute('title')).toBe('Remote image not loaded: https://e.test/a.png');
+    // A URL whose C0 control cleanUrl strips leaves U+00A0 at its start: kept as it was checked
+    // (DOMPurify itself would trim it), and dropped where DOMPurify rejects that value.
+    expect(
+      parse(s.html('<a href="&#1;&#160;x">a</a>')).querySelector('a')?.getAttribute('href'),
+    ).toBe('\u00a0x');
+    expect(
+      parse(s.html('<a href="&#1;&#160;">a</a>')).querySelector('a')?.hasAttribute('href'),
+    ).toBe(false);
+  });
+
   it('keeps its hooks on its own DOMPurify instance', () => {
     const other = createDOMPurify(win as unknown as Parameters<typeof createDOMPurify>[0]);
     const plain = parse(other.sanitize('<a id="x" href="#y">a</a>')).querySelector('a');

@@ -11,7 +11,7 @@
 // DOMPurify in the same realm and no call re-parses its configuration.
 
 import createDOMPurify from 'dompurify';
-import type { Config, DOMPurify, UponSanitizeAttributeHookEvent } from 'dompurify';
+import type { Config, DOMPurify } from 'dompurify';
 
 export const sanitizerVersion: string = createDOMPurify.version;
 
@@ -699,75 +699,124 @@ export function createSanitizer(win: Window, opts: SanitizerOptions): Sanitizer 
     }
   });
 
-  addHook('uponSanitizeAttribute', (el, ev: UponSanitizeAttributeHookEvent) => {
-    const name = ev.attrName;
+  /**
+   * One attribute by our rules, as DOMPurify will see it (`name` lower-cased, `value` trimmed
+   * unless the attribute is `value`): its new value, or null to remove it. DOMPurify's own checks
+   * run on the result.
+   */
+  const rewriteAttribute = (el: Element, name: string, value: string): string | null => {
     const tag = el.localName;
-    if (/^on/i.test(name)) {
-      ev.keepAttr = false;
-      return;
-    }
-    if (name.startsWith('data-') && FORBIDDEN_DATA_ATTR.test(name)) {
-      ev.keepAttr = false;
-      return;
-    }
+    if (/^on/i.test(name)) return null;
+    if (name.startsWith('data-') && FORBIDDEN_DATA_ATTR.test(name)) return null;
     if (ID_REF_ATTRS.has(name)) {
-      if (prefixIds && ev.attrValue !== '') {
-        ev.attrValue =
-          name === 'id' || name === 'name' || name === 'for' || name === 'list'
-            ? opts.idPrefix + ev.attrValue
-            : ev.attrValue
-                .split(/\s+/)
-                .filter(Boolean)
-                .map((t) => opts.idPrefix + t)
-                .join(' ');
+      if (prefixIds && value !== '') {
+        return name === 'id' || name === 'name' || name === 'for' || name === 'list'
+          ? opts.idPrefix + value
+          : value
+              .split(/\s+/)
+              .filter(Boolean)
+              .map((t) => opts.idPrefix + t)
+              .join(' ');
       }
-      return;
+      return value;
     }
     if (name === 'usemap') {
-      const v = ev.attrValue.trim();
-      if (!v.startsWith('#')) ev.keepAttr = false;
-      else if (prefixIds) ev.attrValue = '#' + opts.idPrefix + v.slice(1);
-      return;
+      const v = value.trim();
+      if (!v.startsWith('#')) return null;
+      return prefixIds ? '#' + opts.idPrefix + v.slice(1) : value;
     }
-    if (name === 'style') {
-      const v = sanitizeCssDeclarations(ev.attrValue, css());
-      if (v) ev.attrValue = v;
-      else ev.keepAttr = false;
-      return;
-    }
+    if (name === 'style') return sanitizeCssDeclarations(value, css()) || null;
     if (name === 'href' || name === 'xlink:href' || name === 'cite' || name === 'longdesc') {
-      if (name === 'href' && prefixIds === false && ev.attrValue.startsWith('#')) return;
-      const r = checkUrl(ev.attrValue, 'link', policy);
-      if (!r) ev.keepAttr = false;
-      else ev.attrValue = r.url;
-      return;
+      if (name === 'href' && prefixIds === false && value.startsWith('#')) return value;
+      return checkUrl(value, 'link', policy)?.url ?? null;
     }
     if (name === 'src' || name === 'poster' || name === 'background') {
       const kind: UrlKind = tag === 'img' || name !== 'src' || tag === 'input' ? 'image' : 'media';
-      const r = checkUrl(ev.attrValue, kind, policy);
-      if (!r) {
-        ev.keepAttr = false;
-      } else if (r.remote && !opts.allowRemoteImages) {
-        ev.keepAttr = false;
+      const r = checkUrl(value, kind, policy);
+      if (!r) return null;
+      if (r.remote && !opts.allowRemoteImages) {
         blocked.set(el, r.url);
-      } else {
-        ev.attrValue = r.url;
+        return null;
       }
-      return;
+      return r.url;
     }
     if (name === 'srcset' || name === 'imagesrcset') {
-      const r = checkSrcset(ev.attrValue, policy);
-      if (!r || (r.remote && !opts.allowRemoteImages)) ev.keepAttr = false;
-      else ev.attrValue = r.value;
-      return;
+      const r = checkSrcset(value, policy);
+      return !r || (r.remote && !opts.allowRemoteImages) ? null : r.value;
     }
-    if (name === 'target' || name === 'rel') {
-      // Set by us after the attributes are checked.
-      ev.keepAttr = false;
+    // Set by us after the attributes are checked.
+    if (name === 'target' || name === 'rel') return null;
+    return value;
+  };
+
+  // The DOM as DOMPurify reads it, never through the element's own properties (a <form> can
+  // shadow `attributes`, `removeAttribute` and the rest with its named controls).
+  const dom = win as unknown as { Node: typeof Node; Element: typeof Element; Attr: typeof Attr };
+  const getterOf = (proto: object, key: string): ((this: unknown) => unknown) => {
+    const get = Object.getOwnPropertyDescriptor(proto, key)?.get;
+    if (!get) throw new Error(`DOMPurify is not supported by this window (no ${key} getter)`);
+    return get;
+  };
+  const nodeTypeGet = getterOf(dom.Node.prototype, 'nodeType');
+  const nodeNameGet = getterOf(dom.Node.prototype, 'nodeName');
+  const parentNodeGet = getterOf(dom.Node.prototype, 'parentNode');
+  const attributesGet = getterOf(dom.Element.prototype, 'attributes');
+  const attrNameGet = getterOf(dom.Attr.prototype, 'name');
+  const attrValueGet = getterOf(dom.Attr.prototype, 'value');
+  const attrOwnerGet = getterOf(dom.Attr.prototype, 'ownerElement');
+  const attrValueSet = Object.getOwnPropertyDescriptor(dom.Attr.prototype, 'value')?.set;
+  const removeAttributeNode = dom.Element.prototype.removeAttributeNode;
+  if (!attrValueSet) throw new Error('DOMPurify is not supported by this window (no Attr value)');
+  // Values put back after DOMPurify's loop (below), for the element being sanitized.
+  let restore: { el: Element; attrs: Array<[Attr, string]> } | null = null;
+
+  // beforeSanitizeAttributes, not uponSanitizeAttribute: while any uponSanitizeAttribute hook is
+  // set, DOMPurify copies its whole attribute allow-list on every call (~25 KB). This hook
+  // rewrites or removes the element's attributes by the rules above, exactly as the attribute
+  // event did, and DOMPurify's own loop then checks what is left. Not for the nodes DOMPurify
+  // skips there: non-elements, and elements it has already removed (detached), such as a
+  // forbidden or clobbered <form>. Last attribute first, as DOMPurify walks them (`blocked` keeps
+  // the URL of the last one set).
+  addHook('beforeSanitizeAttributes', function (this: DOMPurify, node: Node) {
+    restore = null;
+    if (nodeTypeGet.call(node) !== 1 || parentNodeGet.call(node) === null) return;
+    const el = node as Element;
+    const attrs = Array.from(attributesGet.call(el) as NamedNodeMap);
+    for (let i = attrs.length - 1; i >= 0; i--) {
+      const attr = attrs[i]!;
+      const name = attrNameGet.call(attr) as string;
+      const raw = attrValueGet.call(attr) as string;
+      // DOMPurify's own reading: transformCaseFunc is toLowerCase for text/html (SVG and MathML
+      // names too, e.g. viewBox), and only `value` keeps its whitespace.
+      const value = name === 'value' ? raw : raw.trim();
+      const next = rewriteAttribute(el, name.toLowerCase(), value);
+      if (next === null) {
+        removeAttributeNode.call(el, attr);
+      } else if (next === value) {
+        // Unchanged: DOMPurify trims it itself.
+      } else if (next === next.trim()) {
+        attrValueSet.call(attr, next);
+      } else if (this.isValidAttribute(nodeNameGet.call(el) as string, name, next)) {
+        // A URL that cleanUrl left with whitespace at an end (a C0 control beside U+00A0, say):
+        // DOMPurify would trim what we write and check that instead. Its own check of this very
+        // value passed, so DOMPurify's loop sees a placeholder it keeps as it is, and the value
+        // goes back in afterSanitizeAttributes, as the attribute event's value was written.
+        attrValueSet.call(attr, '#');
+        restore ??= { el, attrs: [] };
+        restore.attrs.push([attr, next]);
+      } else {
+        removeAttributeNode.call(el, attr);
+      }
     }
   });
 
   addHook('afterSanitizeAttributes', (el) => {
+    if (restore !== null && restore.el === el) {
+      for (const [attr, value] of restore.attrs) {
+        if (attrOwnerGet.call(attr) === el) attrValueSet.call(attr, value);
+      }
+    }
+    restore = null;
     const tag = el.localName;
     if (tag === 'a' || tag === 'area') {
       const href = el.getAttribute('href');
