@@ -260,3 +260,87 @@ describe('language', () => {
     expect(notebookLanguage(ok(v4([])))).toBe('python');
   });
 });
+
+describe('long multi-line outputs, joined when first read', () => {
+  const lines = Array.from({ length: 2000 }, (_, i) => `<tr><td>row ${i}</td></tr>\n`);
+  const joined = lines.join('');
+  const nb = (): JsonValue => ({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [
+      {
+        cell_type: 'code',
+        execution_count: 1,
+        metadata: {},
+        source: 'x',
+        outputs: [
+          { output_type: 'stream', name: 'stdout', text: lines },
+          {
+            output_type: 'display_data',
+            metadata: {},
+            data: { 'text/html': lines, 'text/plain': ['short\n', 'text'] },
+          },
+        ],
+      },
+    ],
+  });
+  const outputs = () => {
+    const r = normalizeNotebook(nb());
+    if (!r.ok) throw new Error(r.error.message);
+    const cell = r.value.cells[0];
+    if (cell?.cell_type !== 'code') throw new Error('no code cell');
+    const [stream, display] = cell.outputs;
+    if (stream?.output_type !== 'stream' || display?.output_type !== 'display_data')
+      throw new Error('unexpected outputs');
+    return { stream, data: display.data };
+  };
+
+  it('are not joined until read, then are plain strings', () => {
+    const { stream, data } = outputs();
+    // Not joined yet: an accessor (the laziness this is for), short ones joined at once.
+    expect(typeof Object.getOwnPropertyDescriptor(data, 'text/html')?.get).toBe('function');
+    expect(typeof Object.getOwnPropertyDescriptor(stream, 'text')?.get).toBe('function');
+    expect(Object.getOwnPropertyDescriptor(data, 'text/plain')?.value).toBe('short\ntext');
+    expect(data['text/html']).toBe(joined);
+    expect(Object.getOwnPropertyDescriptor(data, 'text/html')).toEqual({
+      value: joined,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+    expect(stream.text).toBe(joined);
+  });
+
+  it('behave as plain properties for every reader and writer', () => {
+    const { stream, data } = outputs();
+    expect(Object.keys(data)).toEqual(['text/html', 'text/plain']);
+    expect(Object.keys(stream)).toEqual(['output_type', 'name', 'text']);
+    expect(JSON.parse(JSON.stringify(data))).toEqual({
+      'text/html': joined,
+      'text/plain': 'short\ntext',
+    });
+    expect(structuredClone(stream)).toEqual({
+      output_type: 'stream',
+      name: 'stdout',
+      text: joined,
+    });
+    expect({ ...outputs().data }['text/html']).toBe(joined);
+    const d2 = outputs().data;
+    d2['text/html'] = 'replaced';
+    expect(d2['text/html']).toBe('replaced');
+    const d3 = outputs().data;
+    delete d3['text/html'];
+    expect('text/html' in d3).toBe(false);
+  });
+
+  it('still report a non-string line where it is', () => {
+    const bad = nb() as { cells: { outputs: { data?: Record<string, unknown> }[] }[] };
+    const html = [...lines];
+    (html as unknown[])[1500] = 7;
+    bad.cells[0]!.outputs[1]!.data!['text/html'] = html;
+    const r = normalizeNotebook(bad as unknown as JsonValue);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toContain('[1500]');
+  });
+});

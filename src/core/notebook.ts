@@ -14,6 +14,7 @@ import type {
   NotebookMetadata,
   Output,
   Result,
+  StreamOutput,
 } from './model';
 
 /** A MIME type the renderer shows as a notice (the model has no "unknown output" variant). */
@@ -46,21 +47,80 @@ function wrongType(path: string, expected: string, got: JsonValue | undefined): 
   return fail('wrong-type', path, `must be ${expected}, got ${typeName(got)}`);
 }
 
-/** nbformat's multi-line string: a string or a list of strings, joined without separator. */
-function multiline(v: JsonValue | undefined, path: string, dflt?: string): string {
+/**
+ * nbformat's multi-line string, checked: a string, or a list of strings to join without
+ * separator, given as the list when its join would be at least `lazyChars` long.
+ */
+function lines(
+  v: JsonValue | undefined,
+  path: string,
+  dflt: string | undefined,
+  lazyChars: number,
+): string | string[] {
   if (v === undefined && dflt !== undefined) return dflt;
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) {
+    let chars = 0;
     for (let i = 0; i < v.length; i++) {
       const line = v[i];
-      if (typeof line !== 'string') wrongType(`${path}[${i}]`, 'a string', line);
+      if (typeof line !== 'string') return wrongType(`${path}[${i}]`, 'a string', line);
+      chars += line.length;
     }
+    if (chars >= lazyChars) return v as string[];
     // One string of the joined length at once: `+=` made a tree of one node a line (each line
     // itself a node over a view of the text), larger than the text it stood for and copied
     // again anyway by the first search in it (issue 5: a 100,000-line stream, an HTML table).
     return v.length === 1 ? (v[0] as string) : v.join('');
   }
   return wrongType(path, 'a string or a list of strings', v);
+}
+
+/** nbformat's multi-line string: a string or a list of strings, joined without separator. */
+function multiline(v: JsonValue | undefined, path: string, dflt?: string): string {
+  const m = lines(v, path, dflt, Infinity);
+  return typeof m === 'string' ? m : m.join('');
+}
+
+/** Outputs whose lines add up to this many characters are joined when first read. */
+const LAZY_JOIN_CHARS = 16 * 1024;
+
+/**
+ * `out[key] = multiline(v)`, except that a long output's lines are joined when the value is
+ * first read: a view may never read it (the renderer's far cells wait as placeholders; an
+ * untrusted view does not show a JavaScript output), and the joined copy beside its lines was
+ * then only garbage in the renderer's peak heap (issue 5: bokeh-notebooks__01, 13.3 -> 9.9 MB).
+ * Reading, assigning, deleting, listing, copying and JSON.stringify see a plain string property.
+ */
+function setMultiline(
+  out: Record<string, unknown>,
+  key: string,
+  v: JsonValue | undefined,
+  path: string,
+  dflt?: string,
+): void {
+  const m = lines(v, path, dflt, LAZY_JOIN_CHARS);
+  if (typeof m === 'string' || key === '__proto__') {
+    out[key] = typeof m === 'string' ? m : m.join('');
+    return;
+  }
+  const settle = (value: unknown): void => {
+    Object.defineProperty(out, key, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  };
+  Object.defineProperty(out, key, {
+    enumerable: true,
+    configurable: true,
+    get(): string {
+      const joined = m.join('');
+      settle(joined);
+      return joined;
+    },
+    set: settle,
+  });
 }
 
 function optionalObject(v: JsonValue | undefined, path: string): JsonObject {
@@ -83,7 +143,7 @@ function mimeBundle(v: JsonValue | undefined, path: string): MimeBundle {
       // JSON data written as a string (old nbformat) stays a string; the renderer copes.
       out[mime] = value;
     } else {
-      out[mime] = multiline(value, p);
+      setMultiline(out, mime, value, p);
     }
   }
   return out;
@@ -148,7 +208,15 @@ function outputV4(v: JsonValue | undefined, path: string): Output {
     case 'stream': {
       const name = v.name === undefined ? 'stdout' : v.name;
       if (typeof name !== 'string') wrongType(`${path}.name`, 'a string', name);
-      return { output_type: 'stream', name, text: multiline(v.text, `${path}.text`, '') };
+      const stream = { output_type: 'stream', name } as StreamOutput;
+      setMultiline(
+        stream as unknown as Record<string, unknown>,
+        'text',
+        v.text,
+        `${path}.text`,
+        '',
+      );
+      return stream;
     }
     case 'display_data':
       return {
@@ -272,7 +340,15 @@ function outputV3(v: JsonValue | undefined, path: string): Output {
     case 'stream': {
       const name = v.stream === undefined ? (v.name ?? 'stdout') : v.stream;
       if (typeof name !== 'string') wrongType(`${path}.stream`, 'a string', name);
-      return { output_type: 'stream', name, text: multiline(v.text, `${path}.text`, '') };
+      const stream = { output_type: 'stream', name } as StreamOutput;
+      setMultiline(
+        stream as unknown as Record<string, unknown>,
+        'text',
+        v.text,
+        `${path}.text`,
+        '',
+      );
+      return stream;
     }
     case 'display_data':
       return {
