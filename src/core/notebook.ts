@@ -81,6 +81,13 @@ function multiline(v: JsonValue | undefined, path: string, dflt?: string): strin
   return typeof m === 'string' ? m : m.join('');
 }
 
+/** A stream output; its text, when long, joined when first read (setMultiline). */
+function streamOutput(name: string, text: JsonValue | undefined, path: string): StreamOutput {
+  const stream = { output_type: 'stream', name } as StreamOutput;
+  setMultiline(stream as unknown as Record<string, unknown>, 'text', text, path, '');
+  return stream;
+}
+
 /** Outputs whose lines add up to this many characters are joined when first read. */
 const LAZY_JOIN_CHARS = 16 * 1024;
 
@@ -208,15 +215,7 @@ function outputV4(v: JsonValue | undefined, path: string): Output {
     case 'stream': {
       const name = v.name === undefined ? 'stdout' : v.name;
       if (typeof name !== 'string') wrongType(`${path}.name`, 'a string', name);
-      const stream = { output_type: 'stream', name } as StreamOutput;
-      setMultiline(
-        stream as unknown as Record<string, unknown>,
-        'text',
-        v.text,
-        `${path}.text`,
-        '',
-      );
-      return stream;
+      return streamOutput(name, v.text, `${path}.text`);
     }
     case 'display_data':
       return {
@@ -340,15 +339,7 @@ function outputV3(v: JsonValue | undefined, path: string): Output {
     case 'stream': {
       const name = v.stream === undefined ? (v.name ?? 'stdout') : v.stream;
       if (typeof name !== 'string') wrongType(`${path}.stream`, 'a string', name);
-      const stream = { output_type: 'stream', name } as StreamOutput;
-      setMultiline(
-        stream as unknown as Record<string, unknown>,
-        'text',
-        v.text,
-        `${path}.text`,
-        '',
-      );
-      return stream;
+      return streamOutput(name, v.text, `${path}.text`);
     }
     case 'display_data':
       return {
