@@ -66,7 +66,8 @@ function lines(
       if (typeof line !== 'string') return wrongType(`${path}[${i}]`, 'a string', line);
       chars += line.length;
     }
-    if (chars >= lazyChars) return v as string[];
+    // One line is already the string: nothing to put off.
+    if (chars >= lazyChars && v.length > 1) return v as string[];
     // One string of the joined length at once: `+=` made a tree of one node a line (each line
     // itself a node over a view of the text), larger than the text it stood for and copied
     // again anyway by the first search in it (issue 5: a 100,000-line stream, an HTML table).
