@@ -707,6 +707,9 @@ export function controlPage(text) {
     for (const o of c.outputs ?? []) {
       const d = o.data ?? {};
       if (d['text/html']) out += joinText(d['text/html']);
+      // An image as a template with no checks writes it: the payload straight into the URI.
+      for (const m of ['image/png', 'image/jpeg', 'image/gif'])
+        if (d[m]) out += `<img src="data:${m};base64,${joinText(d[m])}">`;
       if (d['image/svg+xml']) out += joinText(d['image/svg+xml']);
       if (d['text/markdown']) out += marked.parse(joinText(d['text/markdown']), { async: false });
       if (d['application/javascript'])
