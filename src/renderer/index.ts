@@ -96,6 +96,11 @@ const GROUP_CSS = `
 .nb-group-body.nb-group-near,.nb-notebook.nb-printing .nb-group-body{content-visibility:visible!important}
 @media print{.nb-group-body{content-visibility:visible!important}}
 .nb-group-probe{position:absolute;left:0;width:1px;top:-1500px;bottom:-1500px;visibility:hidden;pointer-events:none}`;
+// The viewer sizes this frame to the document on each height message, sent at most every 300
+// ms; a document grown in between (cells rendering near the viewport) must not bring up a
+// scrollbar inside the frame, which also narrows and re-wraps the whole document. The page
+// scrolls, not the frame; a wide output still scrolls sideways (overflow-x stays auto).
+const FRAME_CSS = `html{overflow-y:hidden}`;
 const LAZY_CSS = `
 .nb-pending{position:relative}
 .nb-pending-outputs{overflow:hidden}
@@ -246,7 +251,7 @@ function renderNotebook(nb: Notebook, msg: Omit<RenderMsg, 'text'>, t0: number):
     largeImageChars: LARGE_IMAGE_CHARS,
   });
   const style = document.createElement('style');
-  style.textContent = `${NOTEBOOK_CSS}\n${SANITIZED_CONTAINER_CSS}\n${READING_CSS}\n${GROUP_CSS}\n${LAZY_CSS}`;
+  style.textContent = `${NOTEBOOK_CSS}\n${SANITIZED_CONTAINER_CSS}\n${READING_CSS}\n${GROUP_CSS}\n${LAZY_CSS}\n${FRAME_CSS}`;
   document.head.append(style);
 
   const tpl = document.createElement('template');

@@ -211,6 +211,51 @@ describe('lazy rendering (Chromium)', () => {
     await page.close();
   });
 
+  it('a cell that grows between two height messages brings up no scrollbar inside the frame', async () => {
+    // Seen on a 100 MB notebook: cells rendering near the viewport made the frame's document
+    // taller than the frame for up to 300 ms (the height is sent at most that often), and a
+    // second, inner scrollbar came and went, narrowing and re-wrapping the whole document.
+    const { page, r } = await open('long.ipynb');
+    await waitCells(r, N);
+    const before = await r.evaluate(() => ({
+      gutter: window.innerWidth - document.documentElement.clientWidth,
+      width: document.querySelector('main')?.getBoundingClientRect().width ?? 0,
+    }));
+    expect(before.gutter).toBe(0);
+    // What a rendering cell does: the document grows; checked before any height message.
+    const grown = await r.evaluate(() => {
+      const div = document.createElement('div');
+      div.id = 'grow-test';
+      div.style.height = '2000px';
+      document.querySelector('main')?.append(div);
+      return {
+        overflow: document.documentElement.scrollHeight - window.innerHeight,
+        gutter: window.innerWidth - document.documentElement.clientWidth,
+        width: document.querySelector('main')?.getBoundingClientRect().width ?? 0,
+      };
+    });
+    // The control: the document really is taller than the frame at that moment.
+    expect(grown.overflow).toBeGreaterThan(1000);
+    expect(grown.gutter).toBe(0);
+    expect(grown.width).toBe(before.width);
+    // Then the frame grows to fit: nothing is cut off for good.
+    const deadline = Date.now() + 5_000;
+    let fits = false;
+    while (!fits && Date.now() < deadline) {
+      fits = await r.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight);
+      if (!fits) await sleep(100);
+    }
+    expect(fits).toBe(true);
+    // Sideways, the frame still scrolls: something wider than it gets a scrollbar.
+    const wide = await r.evaluate(() => {
+      const div = document.getElementById('grow-test');
+      if (div) div.style.cssText = 'height:10px;width:5000px';
+      return window.innerHeight - document.documentElement.clientHeight;
+    });
+    expect(wide).toBeGreaterThan(0);
+    await page.close();
+  });
+
   it('a far group of cells is laid out before it scrolls into view, so its first cell renders in time', async () => {
     const { page, r } = await open('long.ipynb');
     await waitCells(r, N);
