@@ -114,6 +114,11 @@ describe('errors say what and where', () => {
     expect(err('{"a": 1} x').message).toBe("not JSON: unexpected 'x' at line 1, column 10");
     expect(err('{"a": 1').message).toMatch(/unexpected end of input/);
     expect(err('"abc').message).toMatch(/unterminated string at line 1, column 1/);
+    // A document that stops early says the file may be cut short; other errors do not.
+    expect(err('{"a": 1').message).toMatch(/at line 1, column 8; .*may be cut short/);
+    expect(err('{"cells": ["ab').message).toMatch(/unterminated string .*may be cut short/);
+    expect(err('{"a": 1} x').message).not.toMatch(/cut short/);
+    expect(err('{"a": [1,}').message).not.toMatch(/cut short/);
     expect(err('"a\nb"').message).toMatch(/unescaped control character U\+000A/);
     expect(err('"\\x"').message).toMatch(/invalid escape/);
     for (const bad of [

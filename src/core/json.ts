@@ -259,12 +259,18 @@ function run<T>(
   }
 }
 
+// The document stops before its value does: most often a file cut short, which the position
+// alone (a line near the end) does not tell the user.
+const ENDS_EARLY = /^(unexpected end of input|unterminated string)/;
+const CUT_SHORT =
+  '; the text ends before the notebook does: the file may be cut short (an incomplete download or copy)';
+
 function failure(text: string, e: unknown): Result<never> {
   if (!(e instanceof JsonFail)) throw e;
   const { line, column } = lineColumn(text, e.pos);
   const error: NotebookError = {
     code: e.code,
-    message: `${e.code === 'not-json' ? 'not JSON: ' : ''}${e.what} at line ${line}, column ${column}${e.path !== undefined ? ` (${e.path})` : ''}`,
+    message: `${e.code === 'not-json' ? 'not JSON: ' : ''}${e.what} at line ${line}, column ${column}${e.path !== undefined ? ` (${e.path})` : ''}${ENDS_EARLY.test(e.what) ? CUT_SHORT : ''}`,
     line,
     column,
   };
