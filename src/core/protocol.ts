@@ -183,7 +183,8 @@ export type FrameMessage =
   /** `nonce`: echoed from the renderer URL's fragment, so a frame navigated by the page can't pose as it. */
   | { nbshield: 1; type: 'renderer-ready'; nonce?: string }
   | { nbshield: 1; type: 'rendered'; cellCount: number }
-  | { nbshield: 1; type: 'render-error'; message: string }
+  /** `replaced`: the frame shows nothing but this message (the viewer then removes it). */
+  | { nbshield: 1; type: 'render-error'; message: string; replaced?: boolean }
   | { nbshield: 1; type: 'height'; px: number }
   | { nbshield: 1; type: 'open-link'; href: string }
   /** renderer -> viewer: copy this code cell's source (the sandbox's own clipboard failed). */
@@ -289,7 +290,7 @@ const frameSchemas: Record<FrameMessageType, Record<string, Check>> = {
   'renderer-boot': { nonce: optional(shortStr) },
   'renderer-ready': { nonce: optional(shortStr) },
   rendered: { cellCount: int },
-  'render-error': { message: shortStr },
+  'render-error': { message: shortStr, replaced: optional(bool) },
   height: { px: finite },
   'open-link': { href: shortStr },
   state: {

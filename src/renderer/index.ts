@@ -135,7 +135,7 @@ const STREAM_RENDER_MS = 15;
 function parseError(message: string): void {
   const m = `This is not a notebook nbshield can show: ${message}`;
   showMessage(m);
-  toViewer({ nbshield: 1, type: 'render-error', message: m.slice(0, 4000) });
+  toViewer({ nbshield: 1, type: 'render-error', message: m.slice(0, 4000), replaced: true });
 }
 
 /**
@@ -708,7 +708,7 @@ function piecesError(why: string): void {
   liveView = null;
   const m = `nbshield did not receive this notebook whole: ${why}. Reload the page to try again.`;
   showMessage(m);
-  toViewer({ nbshield: 1, type: 'render-error', message: m.slice(0, 4000) });
+  toViewer({ nbshield: 1, type: 'render-error', message: m.slice(0, 4000), replaced: true });
 }
 
 // ---- start ----

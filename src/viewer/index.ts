@@ -200,7 +200,8 @@ function showVerdict(): void {
   gate.reset();
 }
 
-function fail(message: string): void {
+/** `frameEmpty`: the renderer says its frame shows only this message (no cell to keep). */
+function fail(message: string, frameEmpty = false): void {
   ui.verdict.textContent = 'Could not show this notebook';
   delete ui.verdict.dataset.trust;
   // Nothing was shown, so there is nothing to trust.
@@ -208,8 +209,12 @@ function fail(message: string): void {
   ui.untrust.hidden = true;
   showNotice(message, 'error');
   postState('error', message);
-  // A preloaded renderer that never got a notebook (or not all of it) would stay as a blank box.
-  if (renderer !== null && (!renderer.sent || renderer.sentChars < (view?.text.total ?? 0))) {
+  // A preloaded renderer that never got a notebook (or not all of it) would stay as a blank box,
+  // and one showing only the message would say it a second time below the notice.
+  if (
+    renderer !== null &&
+    (frameEmpty || !renderer.sent || renderer.sentChars < (view?.text.total ?? 0))
+  ) {
     renderer.frame.remove();
     renderer.port?.close();
     renderer = null;
@@ -571,7 +576,7 @@ function onRendererMessage(msg: FrameMessage): void {
       postState('rendered');
       break;
     case 'render-error':
-      fail(msg.message);
+      fail(msg.message, msg.replaced === true);
       break;
     case 'open-link': {
       const href = openableLink(msg.href);

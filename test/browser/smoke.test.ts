@@ -217,6 +217,20 @@ describe('smoke (Chromium)', () => {
       expect(st.state).toBe('error');
       expect(st.trust).toBeNull();
       expect(await errorText(page)).toMatch(pattern);
+      // Said once, in the toolbar's notice: not again by a renderer frame left below it.
+      const v = await viewerFrame(page, s.extensionId);
+      const notice = await v.evaluate(() => document.getElementById('notice')?.textContent ?? '');
+      expect(notice.length).toBeGreaterThan(20);
+      const saying = await Promise.all(
+        page
+          .frames()
+          .map((f) =>
+            f
+              .evaluate((m) => document.body?.innerText.includes(m) ?? false, notice.slice(-40))
+              .catch(() => false),
+          ),
+      );
+      expect(saying.filter(Boolean).length).toBe(1);
       // GitHub's own preview is shown again (or one click away).
       const native = page.locator('[data-testid="notebook-preview"]');
       if (!(await native.isVisible())) {
