@@ -629,8 +629,51 @@ function scrollToFragment(href: string): boolean {
   const action = linkAction(href, ID_PREFIX);
   if (action.kind !== 'fragment') return false;
   const el = action.ids.map((id) => document.getElementById(id)).find((x) => x !== null);
-  el?.scrollIntoView({ block: 'start' });
+  if (el !== undefined) scrollAndHold(el);
   return el !== undefined;
+}
+
+/** How often, how long at most, and after how long without a move a hold ends (ms). */
+const HOLD_EVERY_MS = 100;
+const HOLD_MAX_MS = 4000;
+const HOLD_QUIET_MS = 1000;
+let holdTimer: ReturnType<typeof setTimeout> | undefined;
+const endHold = (): void => {
+  clearTimeout(holdTimer);
+  holdTimer = undefined;
+};
+for (const type of ['wheel', 'pointerdown', 'keydown', 'touchstart'])
+  window.addEventListener(type, endHold, { capture: true, passive: true });
+
+/**
+ * Scrolls `el` to the top, and keeps it there while the cells around it are laid out. A group
+ * of cells far away is GROUP_CELL_PX a cell tall until it comes near, so a jump far down lands
+ * where that estimate put the target, and the groups above it then grow (26,000 px on a test
+ * notebook); the page that scrolls is the top-level one, whose scroll anchoring cannot see into
+ * this frame. So the scroll is redone whenever the target moved in this document, until it has
+ * stayed put for HOLD_QUIET_MS, or the reader scrolls, clicks or types here.
+ */
+function scrollAndHold(el: Element): void {
+  endHold();
+  el.scrollIntoView({ block: 'start' });
+  let top = el.getBoundingClientRect().top;
+  const started = performance.now();
+  let movedAt = started;
+  const tick = (): void => {
+    const now = performance.now();
+    if (!el.isConnected || now - started > HOLD_MAX_MS || now - movedAt > HOLD_QUIET_MS) {
+      holdTimer = undefined;
+      return;
+    }
+    const at = el.getBoundingClientRect().top;
+    if (Math.abs(at - top) > 1) {
+      el.scrollIntoView({ block: 'start' });
+      top = el.getBoundingClientRect().top;
+      movedAt = now;
+    }
+    holdTimer = setTimeout(tick, HOLD_EVERY_MS);
+  };
+  holdTimer = setTimeout(tick, HOLD_EVERY_MS);
 }
 
 // ---- links and forms: nothing navigates the sandbox ----

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import type { FakeGitHub } from '../fakegithub/server.mjs';
 import {
+  clickInFrame,
   frameHeapAfterGc,
   orderScriptOutput,
   launchChrome,
@@ -21,6 +22,7 @@ import {
   sleep,
   startServer,
   testKey,
+  viewerFrame,
   waitCells,
   waitRendered,
   type ChromeSession,
@@ -59,6 +61,25 @@ function longNotebook(): string {
   });
 }
 const LONG = longNotebook();
+
+/**
+ * 400 Markdown cells each far taller than a group's estimate (GROUP_CELL_PX a cell), a heading
+ * every 100: a jump far down lays out the groups around the target for real, and they grow.
+ */
+function tallNotebook(): string {
+  const cells = Array.from({ length: 400 }, (_, i) =>
+    md(
+      (i % 100 === 99 ? `# Tall part ${(i + 1) / 100}\n\n` : '') +
+        Array.from({ length: 24 }, (_, k) => `Paragraph ${k} of cell ${i}.`).join('\n\n'),
+    ),
+  );
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: cells.map((c, i) => ({ ...c, id: `t${i}` })),
+  });
+}
 const LAST = N - 1;
 /** The marker printed by the last cell's source (code cells are numbered apart from cells). */
 function lastMarker(): string {
@@ -111,6 +132,7 @@ const ESCAPED = DASHED.replace(
 beforeAll(async () => {
   server = await startServer();
   server.setFile(REPO, 'long.ipynb', LONG);
+  server.setFile(REPO, 'tall.ipynb', tallNotebook());
   server.setFile(REPO, 'heavy.ipynb', HEAVY);
   server.setFile(REPO, 'light.ipynb', heavyNotebook(1, 1_000));
   server.setFile(REPO, 'dashed.ipynb', DASHED);
@@ -295,6 +317,42 @@ describe('lazy rendering (Chromium)', () => {
     expect(await waitRenderedCell(r, k)).toBe(true);
     const top = await r.$(`[data-cell-index="${k}"]`);
     expect(((await top!.boundingBox())?.y ?? 0) - vh).toBeGreaterThan(300);
+    await page.close();
+  });
+
+  it('a Contents entry far down lands on its heading and stays there while the cells around it are laid out', async () => {
+    const { page, r } = await open('tall.ipynb');
+    await waitCells(r, 400);
+    const v = await viewerFrame(page, s.extensionId);
+    await v.locator('#toc').click();
+    await r.waitForSelector('#nb-toc', { state: 'visible' });
+    const href = await r.$eval('#nb-toc li:last-child > a', (a) => a.getAttribute('href') ?? '');
+    expect(href).toMatch(/tall-part-4/);
+    /** The heading's top in the top-level viewport (px), through both frames. */
+    const headingTop = async (): Promise<number> => {
+      const outer = await page.evaluate(
+        () => document.querySelector('iframe')?.getBoundingClientRect().top ?? NaN,
+      );
+      const inner = await v.evaluate(
+        () => document.querySelector('iframe')?.getBoundingClientRect().top ?? NaN,
+      );
+      const own = await r.evaluate(
+        (id) => document.getElementById(id)?.getBoundingClientRect().top ?? NaN,
+        decodeURIComponent(href.slice(1)),
+      );
+      return outer + inner + own;
+    };
+    expect(await headingTop()).toBeGreaterThan(100_000);
+    await clickInFrame(page, r.locator('#nb-toc li:last-child > a'));
+    // Given time for the groups around it to be laid out (each far taller than its estimate).
+    await sleep(2_500);
+    const tops = [await headingTop()];
+    await sleep(500);
+    tops.push(await headingTop());
+    for (const t of tops) {
+      expect(t).toBeGreaterThanOrEqual(-2);
+      expect(t).toBeLessThan(100);
+    }
     await page.close();
   });
 
