@@ -625,6 +625,14 @@ function printChromium(chromium) {
     return;
   }
   console.log(`\nChromium (${chromium.browser}), extension on the fake GitHub:`);
+  if (chromium.peer) {
+    const v = chromium.peer.versions;
+    console.log(
+      `(nbjs: the peer, notebookjs ${v.notebookjs} with marked ${v.marked}, ansi_up ${v.ansi_up}, ` +
+        `sanitizer ${chromium.peer.sanitizer ?? '?'}, in a plain page, same browser, after each extension run; ` +
+        `xnbjs: nbshield over notebookjs, rendered from navigation and peak JS heap)`,
+    );
+  }
   console.log(chromium.table);
   if (chromium.stages?.text) {
     console.log(
@@ -634,7 +642,9 @@ function printChromium(chromium) {
   }
   console.log('');
   for (const x of chromium.verdicts)
-    console.log(`${x.pass === null ? 'N/A ' : x.pass ? 'PASS' : 'FAIL'}  ${x.target}: ${x.detail}`);
+    console.log(
+      `${x.kind === 'peer' ? 'PEER' : x.pass === null ? 'N/A ' : x.pass ? 'PASS' : 'FAIL'}  ${x.target}: ${x.detail}`,
+    );
 }
 
 async function main() {

@@ -17,6 +17,10 @@
 //  - retainedHeapBytes: the frame's heap after a forced GC (CDP HeapProfiler.collectGarbage on
 //    the frame's target) once rendered, before anything is forced: what the render keeps.
 // Medians over a few runs per input; one run for the largest generated notebooks.
+// The peer, notebookjs (scripts/bench/peer.mjs), runs in the same browser right after each of the
+// extension's runs (extension, peer, extension, peer, ...) on the same raw bytes; each row gets
+// its figures (peer*) and nbshield's over them (renderedVsPeer, afterBytesVsPeer, heapVsPeer,
+// retainedVsPeer; scripts/bench/peer-summary.mjs).
 //
 // @param {{ inputs: { name: string, file: string, bytes: number, kind: 'corpus' | 'generated' }[],
 //           root: string, log: (line: string) => void, runs?: number }} ctx
@@ -27,9 +31,32 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+import { measurePeerOnce, startPeerServer } from './peer.mjs';
+import { peerLines, peerRatios, peerSummary } from './peer-summary.mjs';
+
 const MB = 1024 * 1024;
 const CHROMIUM = process.env.NBSHIELD_CHROMIUM ?? '/usr/lib/chromium/chromium';
 const REPO = 'nbshield/bench';
+/** notebookjs renders in one task: past this it counts as failed on the input (NBSHIELD_BENCH_PEER_TIMEOUT_S). */
+const PEER_TIMEOUT_MS = (Number(process.env.NBSHIELD_BENCH_PEER_TIMEOUT_S) || 60) * 1000;
+/**
+ * NBSHIELD_BENCH_PEER_MAX_MB=N: the peer skips inputs of N MB or more (default: none skipped; on
+ * 3 December 2026 it rendered the 100 MB notebook in 5-7 s).
+ */
+const PEER_MAX_BYTES = (Number(process.env.NBSHIELD_BENCH_PEER_MAX_MB) || Infinity) * MB;
+
+/** Why the peer is not run on `input`, or undefined (it is). */
+function peerSkipReason(input) {
+  if (process.env.NBSHIELD_BENCH_PEER === '0') return 'NBSHIELD_BENCH_PEER=0';
+  if (input.bytes >= PEER_MAX_BYTES)
+    return `not run on inputs of ${PEER_MAX_BYTES / MB} MB or more (NBSHIELD_BENCH_PEER_MAX_MB)`;
+  // notebookjs sanitizes and inserts the one 20 MB HTML output at once: about 50 s in one trial
+  // (a 27 s task), close to its timeout, where nbshield waits for "Render it". Almost a minute of
+  // bench for a comparison of unlike work.
+  if (input.name.startsWith('big-html-output') && process.env.NBSHIELD_BENCH_PEER_ALL !== '1')
+    return 'the 20 MB HTML output takes notebookjs about 50 s (nbshield waits for "Render it"); NBSHIELD_BENCH_PEER_ALL=1 runs it';
+  return undefined;
+}
 
 // Installed in every frame before its scripts; only does anything in the renderer frame (a child
 // of the extension's viewer frame).
@@ -498,7 +525,14 @@ export function table(rows) {
     'kept MB',
     'xfile',
     'runs',
+    'nbjs ms',
+    'xnbjs',
+    'nbjs heap',
+    'xnbjs',
+    'nbjs kept',
+    'nbjs task',
   ];
+  const peerCell = (r, v) => (r.peerError ? 'FAILED' : r.peerSkipped ? 'skip' : v);
   const lines = rows.map((r) => [
     r.name.replace(/\.ipynb$/, '').slice(0, 44),
     fmt(r.bytes / MB, 2),
@@ -516,6 +550,19 @@ export function table(rows) {
     fmt(r.retainedHeapBytes / MB, 1),
     fmt(r.retainedRatio, 1),
     String(r.runs ?? 0),
+    peerCell(r, fmt(r.peerRenderedMs)),
+    fmt(r.renderedVsPeer, 2),
+    peerCell(r, fmt(r.peerPeakHeapBytes / MB, 1)),
+    fmt(r.heapVsPeer, 2),
+    peerCell(r, fmt(r.peerRetainedHeapBytes / MB, 1)),
+    peerCell(
+      r,
+      Number.isFinite(r.peerLongestTaskMs)
+        ? r.peerLongestTaskMs > 0
+          ? fmt(r.peerLongestTaskMs)
+          : '<50'
+        : '-',
+    ),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const line = (cols) =>
@@ -650,8 +697,13 @@ export async function runChromiumBench(ctx) {
     pathToFileURL(path.join(root, 'test/fakegithub/server.mjs')).href
   );
   const server = await startFakeGitHub();
+  const peer = await startPeerServer(root);
   let session = await launch(root, server);
   const rows = [];
+  let peerSanitizer = null;
+  // Wall time spent on the peer (its tabs, warm-up and browser restarts included): its cost.
+  let peerMs = 0;
+  const peerStarted = Date.now();
   try {
     // Serve every input under one repository (names are unique: corpus files and generated-N).
     const meta = inputs.map((input) => {
@@ -661,7 +713,19 @@ export async function runChromiumBench(ctx) {
     });
     // Warm-up: the first tab pays for the extension's start-up.
     const warm = meta.find((m) => m.input.kind === 'corpus');
-    if (warm) await measureOnce(session, server, warm.input.name, warm.cells, 60_000);
+    if (warm) {
+      await measureOnce(session, server, warm.input.name, warm.cells, 60_000);
+      const t0 = Date.now();
+      const w = await measurePeerOnce(
+        session.context,
+        peer,
+        server.rawUrl(REPO, warm.input.name),
+        warm.cells,
+        PEER_TIMEOUT_MS,
+      );
+      if (w.error) log(`  chromium: notebookjs warm-up on ${warm.input.name}: ${w.error}`);
+      peerMs += Date.now() - t0;
+    }
     for (const { input, cells } of meta) {
       const mb = input.bytes / MB;
       const envRuns = Number(process.env.NBSHIELD_BENCH_RUNS);
@@ -670,6 +734,13 @@ export async function runChromiumBench(ctx) {
       const samples = [];
       const retries = [];
       let error;
+      const peerSamples = [];
+      let peerError;
+      let peerConsole;
+      const peerSkipped = peerSkipReason(input);
+      // One peer run on inputs of 10 MB or more: its render is one task, and the bench's time
+      // stays modest.
+      const peerRuns = input.bytes >= 10 * MB ? 1 : runs;
       for (let i = 0; i < runs; i++) {
         if (input.trusted) await setKey(session, ctx.keyHex);
         const r = await measureOnce(
@@ -695,6 +766,30 @@ export async function runChromiumBench(ctx) {
           break;
         }
         samples.push(r);
+        // The peer right after, in the same browser, on the same raw bytes. A throw or a timeout
+        // is the input's peer failure: not tried again on this input.
+        if (peerSkipped || peerError || peerSamples.length >= peerRuns) continue;
+        const logged = session.consoleLog.length;
+        const t0 = Date.now();
+        const q = await measurePeerOnce(
+          session.context,
+          peer,
+          server.rawUrl(REPO, input.name),
+          cells,
+          PEER_TIMEOUT_MS,
+        );
+        // The peer page's console lines are its own (in q.console), not the extension's.
+        session.consoleLog.splice(logged);
+        if (q.error) peerError = q.error;
+        else peerSamples.push(q);
+        if (q.console && !peerConsole) peerConsole = q.console;
+        if (q.sanitizer) peerSanitizer = q.sanitizer;
+        if (q.hung || q.timedOut) {
+          // A tab stuck in one long task: a new browser for what follows.
+          await session.close();
+          session = await launch(root, server);
+        }
+        peerMs += Date.now() - t0;
       }
       const pick = (k) => median(samples.map((s) => s[k]));
       const row = {
@@ -729,6 +824,8 @@ export async function runChromiumBench(ctx) {
         ])
           row[k] = pick(k);
         row.tasksAfterBytes = samples[0].tasksAfterBytes;
+        // The bytes in the renderer -> rendered, per run (for the peer's like figure).
+        row.renderedAfterBytesMs = median(samples.map((s) => s.renderedMs - s.bytesArrivedMs));
         row.longestTaskMs = median(samples.map((s) => s.longestTaskMs));
         row.longestTaskMaxMs = Math.max(...samples.map((s) => s.longestTaskMs));
         row.longestTaskAnyMs = Math.max(...samples.map((s) => s.longestTaskAnyMs));
@@ -741,6 +838,24 @@ export async function runChromiumBench(ctx) {
         row.retainedRatio = row.retainedHeapBytes / input.bytes;
         row.heapGrowthRatio = row.heapGrowthBytes / input.bytes;
       }
+      if (peerSamples.length) {
+        // As the extension's: time medians, heap maxima over the runs.
+        const peerPick = (k) => median(peerSamples.map((s) => s[k]));
+        row.peerRuns = peerSamples.length;
+        row.peerRenderedMs = peerPick('renderedMs');
+        row.peerAfterBytesMs = peerPick('afterBytesMs');
+        row.peerJsonParseMs = peerPick('jsonParseMs');
+        row.peerRenderAppendMs = peerPick('renderAppendMs');
+        row.peerLongestTaskMs = peerPick('longestTaskMs');
+        row.peerLongestTaskMaxMs = Math.max(...peerSamples.map((s) => s.longestTaskMs));
+        row.peerPeakHeapBytes = Math.max(...peerSamples.map((s) => s.peakHeapBytes));
+        row.peerRetainedHeapBytes = Math.max(...peerSamples.map((s) => s.retainedHeapBytes));
+        row.peerHeapStartBytes = peerPick('heapStartBytes');
+      }
+      if (peerError) row.peerError = peerError;
+      if (peerConsole) row.peerConsole = peerConsole;
+      if (peerSkipped) row.peerSkipped = peerSkipped;
+      Object.assign(row, peerRatios(row));
       if (error) row.error = error;
       if (retries.length) row.retried = retries;
       rows.push(row);
@@ -753,14 +868,24 @@ export async function runChromiumBench(ctx) {
           (samples.length && row.richOutputs > 0
             ? `, charts ${fmt(row.richDrawn)} drawn / ${fmt(row.richWaiting)} waiting / ${fmt(row.richErrors)} failed of ${fmt(row.richOutputs)}, settled ${fmt(row.richSettledMs)} ms`
             : '') +
-          (error ? ` ERROR ${error}` : ''),
+          (error ? ` ERROR ${error}` : '') +
+          (peerSamples.length
+            ? `; notebookjs rendered ${fmt(row.peerRenderedMs)} ms (x${fmt(row.renderedVsPeer, 2)}), heap ${fmt(row.peerPeakHeapBytes / MB, 1)} MB (x${fmt(row.heapVsPeer, 2)})`
+            : '') +
+          (peerError ? `; notebookjs FAILED: ${peerError}` : '') +
+          (peerSkipped ? `; notebookjs skipped: ${peerSkipped}` : ''),
       );
     }
   } finally {
     await session.close();
     await server.close();
+    await peer.close();
   }
-  const v = verdicts(rows);
+  const summary = peerSummary(rows);
+  log(
+    `bench: notebookjs took ${fmt(peerMs / 1000)} s of the Chromium part's ${fmt((Date.now() - peerStarted) / 1000)} s`,
+  );
+  const v = [...verdicts(rows), ...peerLines(summary, `notebookjs ${peer.versions.notebookjs}`)];
   const version = (() => {
     try {
       return execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8' }).trim();
@@ -779,6 +904,18 @@ export async function runChromiumBench(ctx) {
       'performance.memory.usedJSHeapSize sampled in the renderer frame (max over runs); ' +
       'heapAtBytesBytes: the last sample before the render started; retainedHeapBytes: the ' +
       "frame's heap after a forced GC (CDP) once rendered (max over runs).",
+    peer: {
+      name: 'notebookjs',
+      versions: peer.versions,
+      sanitizer: peerSanitizer,
+      timeoutMs: PEER_TIMEOUT_MS,
+      seconds: peerMs / 1000,
+      chromiumSeconds: (Date.now() - peerStarted) / 1000,
+      maxBytes: Number.isFinite(PEER_MAX_BYTES) ? PEER_MAX_BYTES : null,
+      notes:
+        "A plain HTTP page on 127.0.0.1 fetches the raw bytes the extension gets, JSON.parse, nb.parse(json).render(), appended to the body, with DOMPurify loaded (notebookjs's sanitizer on) and JavaScript off; run right after each of the extension's runs in the same browser. peerRenderedMs: the page's navigation start -> a task after the first frame with the whole notebook (requestAnimationFrame, then setTimeout 0); peerAfterBytesMs: from the fetched text in hand (afterBytesVsPeer: against the extension's renderedAfterBytesMs, from the render message in its renderer). peerPeakHeapBytes: max performance.memory.usedJSHeapSize of the page's isolate (every 20 ms, after each stage and each cell's render; the extension's is its renderer frame's isolate, an extension process shared with the viewer frame). peerLongestTaskMs: the longest 'longtask' ending after the fetch started (median of runs). peerRetainedHeapBytes: after a forced GC (CDP). Neither heap counts the DOM (Blink's own heaps). Ratios: nbshield's figure over the peer's (above 1: nbshield slower or heavier).",
+      summary,
+    },
     rows,
     verdicts: v,
     table: table(rows),
