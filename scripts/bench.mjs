@@ -625,7 +625,8 @@ function printChromium(chromium) {
     return;
   }
   console.log(`\nChromium (${chromium.browser}), extension on the fake GitHub:`);
-  if (chromium.peer) {
+  if (chromium.peer?.unavailable) console.log(`(no peer: ${chromium.peer.unavailable})`);
+  else if (chromium.peer) {
     const v = chromium.peer.versions;
     console.log(
       `(nbjs: the peer, notebookjs ${v.notebookjs} with marked ${v.marked}, ansi_up ${v.ansi_up}, ` +

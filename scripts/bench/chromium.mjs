@@ -46,7 +46,8 @@ const PEER_TIMEOUT_MS = (Number(process.env.NBSHIELD_BENCH_PEER_TIMEOUT_S) || 60
 const PEER_MAX_BYTES = (Number(process.env.NBSHIELD_BENCH_PEER_MAX_MB) || Infinity) * MB;
 
 /** Why the peer is not run on `input`, or undefined (it is). */
-function peerSkipReason(input) {
+function peerSkipReason(input, unavailable) {
+  if (unavailable) return unavailable;
   if (process.env.NBSHIELD_BENCH_PEER === '0') return 'NBSHIELD_BENCH_PEER=0';
   if (input.bytes >= PEER_MAX_BYTES)
     return `not run on inputs of ${PEER_MAX_BYTES / MB} MB or more (NBSHIELD_BENCH_PEER_MAX_MB)`;
@@ -697,7 +698,14 @@ export async function runChromiumBench(ctx) {
     pathToFileURL(path.join(root, 'test/fakegithub/server.mjs')).href
   );
   const server = await startFakeGitHub();
-  const peer = await startPeerServer(root);
+  // A checkout whose node_modules predates the peer (no notebookjs): the extension is still
+  // measured, and every row says why the peer is not.
+  let peerUnavailable;
+  const peer = await startPeerServer(root).catch((err) => {
+    peerUnavailable = `notebookjs not installed (npm ci): ${String(err?.message ?? err).split('\n')[0]}`;
+    log(`bench: ${peerUnavailable}; the peer is skipped`);
+    return { versions: { notebookjs: '?' }, close: async () => undefined };
+  });
   let session = await launch(root, server);
   const rows = [];
   let peerSanitizer = null;
@@ -713,8 +721,8 @@ export async function runChromiumBench(ctx) {
     });
     // Warm-up: the first tab pays for the extension's start-up.
     const warm = meta.find((m) => m.input.kind === 'corpus');
-    if (warm) {
-      await measureOnce(session, server, warm.input.name, warm.cells, 60_000);
+    if (warm) await measureOnce(session, server, warm.input.name, warm.cells, 60_000);
+    if (warm && !peerUnavailable) {
       const t0 = Date.now();
       const w = await measurePeerOnce(
         session.context,
@@ -737,7 +745,7 @@ export async function runChromiumBench(ctx) {
       const peerSamples = [];
       let peerError;
       let peerConsole;
-      const peerSkipped = peerSkipReason(input);
+      const peerSkipped = peerSkipReason(input, peerUnavailable);
       // One peer run on inputs of 10 MB or more: its render is one task, and the bench's time
       // stays modest.
       const peerRuns = input.bytes >= 10 * MB ? 1 : runs;
@@ -906,6 +914,7 @@ export async function runChromiumBench(ctx) {
       "frame's heap after a forced GC (CDP) once rendered (max over runs).",
     peer: {
       name: 'notebookjs',
+      unavailable: peerUnavailable ?? null,
       versions: peer.versions,
       sanitizer: peerSanitizer,
       timeoutMs: PEER_TIMEOUT_MS,

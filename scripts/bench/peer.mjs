@@ -29,11 +29,25 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** The files the page loads, from notebookjs's own dependency tree, and their versions. */
 export function peerAssets(root) {
   const nbPkg = path.join(root, 'node_modules/notebookjs/package.json');
+  if (!fs.existsSync(nbPkg)) throw new Error(`no ${path.relative(root, nbPkg)}`);
   const req = createRequire(nbPkg);
   const purify = req.resolve('dompurify/dist/purify.min.js');
   const markedMin = req.resolve('marked/marked.min.js');
   const ansi = req.resolve('ansi_up/ansi_up.js');
   const version = (file) => JSON.parse(fs.readFileSync(file, 'utf8')).version;
+  const versions = {
+    notebookjs: version(nbPkg),
+    dompurify: version(path.join(path.dirname(purify), '../package.json')),
+    marked: version(req.resolve('marked/package.json')),
+    ansi_up: version(path.join(path.dirname(ansi), 'package.json')),
+  };
+  // What it was resolved to must be what notebookjs asks for (its ranges are all ^X.Y.Z).
+  const wanted = JSON.parse(fs.readFileSync(nbPkg, 'utf8')).dependencies ?? {};
+  for (const dep of ['dompurify', 'marked', 'ansi_up']) {
+    const major = /^\^(\d+)\./.exec(wanted[dep] ?? '')?.[1];
+    if (major === undefined || versions[dep].split('.')[0] !== major)
+      throw new Error(`${dep} ${versions[dep]} does not satisfy notebookjs's ${wanted[dep]}`);
+  }
   return {
     files: {
       '/lib/purify.min.js': purify,
@@ -41,12 +55,7 @@ export function peerAssets(root) {
       '/lib/ansi_up.js': ansi,
       '/lib/notebook.js': path.join(path.dirname(nbPkg), 'notebook.js'),
     },
-    versions: {
-      notebookjs: version(nbPkg),
-      dompurify: version(path.join(path.dirname(purify), '../package.json')),
-      marked: version(req.resolve('marked/package.json')),
-      ansi_up: version(path.join(path.dirname(ansi), 'package.json')),
-    },
+    versions,
   };
 }
 
