@@ -47,6 +47,12 @@ function showMessage(text: string): void {
   main.replaceChildren(box);
 }
 
+/** The message in place of everything, and the viewer told so (it then removes this frame). */
+function replaceWithMessage(text: string): void {
+  showMessage(text);
+  toViewer({ nbshield: 1, type: 'render-error', message: text.slice(0, 4000), replaced: true });
+}
+
 function setTheme(t: 'light' | 'dark'): void {
   document.documentElement.dataset.theme = t;
   document.documentElement.style.colorScheme = t;
@@ -134,8 +140,7 @@ const STREAM_RENDER_MS = 15;
 
 function parseError(message: string): void {
   const m = `This is not a notebook nbshield can show: ${message}`;
-  showMessage(m);
-  toViewer({ nbshield: 1, type: 'render-error', message: m.slice(0, 4000), replaced: true });
+  replaceWithMessage(m);
 }
 
 /**
@@ -750,8 +755,7 @@ function piecesError(why: string): void {
   liveView?.dispose();
   liveView = null;
   const m = `nbshield did not receive this notebook whole: ${why}. Reload the page to try again.`;
-  showMessage(m);
-  toViewer({ nbshield: 1, type: 'render-error', message: m.slice(0, 4000), replaced: true });
+  replaceWithMessage(m);
 }
 
 // ---- start ----
